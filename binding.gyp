@@ -1,0 +1,18 @@
+{
+  "targets": [
+    {
+      "target_name": "cnet",
+      "sources": [
+        "src/module.c",
+        "src/loop.c",
+        "src/errors.c",
+        "src/handle.c",
+        "src/stream.c",
+        "src/tcp.c",
+        "src/pipe.c"
+      ],
+      "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

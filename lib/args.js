@@ -1,0 +1,127 @@
+'use strict';
+// Argument normalization and validation for connect(), listen() and friends.
+const binding = require('./binding');
+const errors = require('./errors');
+
+function ipFamily(input) {
+  const text = `${input}`;
+  return binding.ipFamily(text);
+}
+
+// A string that does not read as a non-negative number names a pipe.
+function isPipeName(value) {
+  return typeof value === 'string' && !(Number(value) >= 0);
+}
+
+// A legal port: a number or numeric string in [0, 65535] (or [1, 65535] without allowZero).
+function isLegalPort(port, allowZero = true) {
+  if ((typeof port !== 'number' && typeof port !== 'string') ||
+      (typeof port === 'string' && port.trim().length === 0)) {
+    return false;
+  }
+  const n = +port;
+  return n === (n >>> 0) && n <= 0xFFFF && (allowZero || n !== 0);
+}
+
+function validatePort(port, name = 'Port', allowZero = true) {
+  if (!isLegalPort(port, allowZero)) throw errors.badPort(name, port, allowZero);
+  return +port | 0;
+}
+
+function validateFunction(value, name) {
+  if (typeof value !== 'function') throw errors.invalidArgType(name, 'function', value);
+}
+
+function validateNumber(value, name) {
+  if (typeof value !== 'number') throw errors.invalidArgType(name, 'number', value);
+}
+
+function validateString(value, name) {
+  if (typeof value !== 'string') throw errors.invalidArgType(name, 'string', value);
+}
+
+function validateObject(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw errors.invalidArgType(name, 'Object', value);
+  }
+}
+
+function validateInt32(value, name, min, max) {
+  if (typeof value !== 'number') throw errors.invalidArgType(name, 'number', value);
+  if (!Number.isInteger(value)) throw errors.outOfRange(name, 'an integer', value);
+  if (value < min || value > max) throw errors.outOfRange(name, `>= ${min} && <= ${max}`, value);
+}
+
+// socket.setTimeout's milliseconds: a finite, non-negative number.
+function validateTimeout(msecs) {
+  validateNumber(msecs, 'msecs');
+  if (!Number.isFinite(msecs) || msecs < 0) {
+    throw errors.outOfRange('msecs', 'a non-negative finite number', msecs);
+  }
+  return msecs;
+}
+
+// connect(options[, cb]) | connect(path[, cb]) | connect(port[, host][, cb]) -> [options, cb]
+function normalizeConnectArgs(args) {
+  if (args.length === 0) return [{}, null];
+  const first = args[0];
+  let options = {};
+  if (first !== null && typeof first === 'object') {
+    options = first;
+  } else if (isPipeName(first)) {
+    options.path = first;
+  } else {
+    options.port = first;
+    if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
+  }
+  const cb = args[args.length - 1];
+  return [options, typeof cb === 'function' ? cb : null];
+}
+
+function validateConnectOptions(options) {
+  const { path, port, host, localAddress, localPort, family, lookup, timeout, hints } = options;
+  if (path != null && path !== false) {
+    validateString(path, 'options.path');
+    return { pipe: true };
+  }
+  if (port === undefined || port === null) {
+    throw missingConnectArgs();
+  }
+  if (typeof port !== 'number' && typeof port !== 'string') {
+    throw errors.invalidArgType('options.port', ['number', 'string'], port);
+  }
+  validatePort(port);
+  if (host != null && typeof host !== 'string') throw errors.invalidArgType('hostname', 'string', host);
+  if (localAddress != null && ipFamily(localAddress) === 0) throw errors.invalidIP(localAddress);
+  if (localPort != null && typeof localPort !== 'number') {
+    throw errors.invalidArgType('options.localPort', 'number', localPort);
+  }
+  if (family != null && family !== 0 && family !== 4 && family !== 6 &&
+      family !== 'IPv4' && family !== 'IPv6') {
+    throw errors.invalidArgValue('options.family', family, 'must be one of: 0, 4, 6');
+  }
+  if (lookup != null) validateFunction(lookup, 'options.lookup');
+  if (hints != null) validateNumber(hints, 'options.hints');
+  if (timeout != null) validateTimeout(timeout);
+  return { pipe: false };
+}
+
+function missingConnectArgs() {
+  return errors.nodeError(TypeError, 'ERR_MISSING_ARGS',
+    'The "options" or "port" or "path" argument must be specified');
+}
+
+module.exports = {
+  ipFamily,
+  isPipeName,
+  isLegalPort,
+  validatePort,
+  validateFunction,
+  validateNumber,
+  validateString,
+  validateObject,
+  validateInt32,
+  validateTimeout,
+  normalizeConnectArgs,
+  validateConnectOptions,
+};

@@ -1,0 +1,42 @@
+'use strict';
+// Native handles and the dispatch of their events to the JS object that owns them.
+const binding = require('./binding');
+
+const { Handle, TCP, PIPE } = binding;
+
+const kOnRead = Symbol('cnet.onRead');
+const kOnConnect = Symbol('cnet.onConnect');
+const kOnWrite = Symbol('cnet.onWrite');
+const kOnShutdown = Symbol('cnet.onShutdown');
+const kOnClose = Symbol('cnet.onClose');
+const kOnConnection = Symbol('cnet.onConnection');
+
+// Each callback runs with `this` = the native handle; `owner` is its Socket or Server.
+binding.setCallbacks(
+  function onread(nread, buffer) { if (this.owner) this.owner[kOnRead](nread, buffer); },
+  function onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
+  function onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
+  function onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
+  function onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
+  function onclose() { if (this.owner) this.owner[kOnClose](this); },
+);
+
+function createHandle(pipe, owner) {
+  const handle = new Handle(pipe ? PIPE : TCP);
+  handle.owner = owner;
+  handle.pipe = pipe;
+  return handle;
+}
+
+module.exports = {
+  createHandle,
+  kOnRead,
+  kOnConnect,
+  kOnWrite,
+  kOnShutdown,
+  kOnClose,
+  kOnConnection,
+  UV_EOF: binding.UV_EOF,
+  UV_READABLE: binding.UV_READABLE,
+  UV_WRITABLE: binding.UV_WRITABLE,
+};

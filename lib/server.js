@@ -1,0 +1,216 @@
+'use strict';
+// net.Server: listens on a native TCP or pipe handle and wraps accepted handles in Sockets.
+const EventEmitter = require('events');
+const dns = require('dns');
+const args = require('./args');
+const errors = require('./errors');
+const { Socket, kAcceptedHandle } = require('./socket');
+const { createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE } = require('./handle');
+
+class Server extends EventEmitter {
+  constructor(options, connectionListener) {
+    super();
+    if (typeof options === 'function') {
+      connectionListener = options;
+      options = {};
+    } else if (options == null || typeof options === 'object') {
+      options = { ...options };
+    } else {
+      throw errors.invalidArgType('options', 'Object', options);
+    }
+    if (options.keepAliveInitialDelay !== undefined) {
+      args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
+    }
+    if (options.highWaterMark !== undefined) {
+      args.validateNumber(options.highWaterMark, 'options.highWaterMark');
+    }
+    if (typeof connectionListener === 'function') this.on('connection', connectionListener);
+
+    this._connections = 0;
+    this._handle = null;
+    this._listening = false;
+    this._unrefed = false;
+    this._pipeName = undefined;
+    this.allowHalfOpen = Boolean(options.allowHalfOpen);
+    this.pauseOnConnect = Boolean(options.pauseOnConnect);
+    this.noDelay = Boolean(options.noDelay);
+    this.keepAlive = Boolean(options.keepAlive);
+    this.keepAliveInitialDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
+    this.highWaterMark = options.highWaterMark;
+    this.maxConnections = undefined;
+  }
+
+  listen(...argv) {
+    const [options, cb] = args.normalizeConnectArgs(argv);
+    if (this._handle) throw errors.codedError('ERR_SERVER_ALREADY_LISTEN');
+    if (cb !== null) this.once('listening', cb);
+    const backlogFromArgs = options.backlog || toNumber(argv.length > 1 && argv[1]) ||
+      toNumber(argv.length > 2 && argv[2]);
+    if (argv.length === 0 || typeof argv[0] === 'function' ||
+        (options.port === undefined && 'port' in options) || options.port === null) {
+      options.port = 0;
+    }
+    const backlog = options.backlog || backlogFromArgs;
+    if (typeof options.port === 'number' || typeof options.port === 'string') {
+      const port = args.validatePort(options.port, 'options.port');
+      if (options.host) this._lookupAndListen(port, options.host, backlog, options);
+      else this._listenOn(null, port, 4, backlog, options);
+      return this;
+    }
+    if (options.path && args.isPipeName(options.path)) {
+      this._pipeName = options.path;
+      this._listenOn(options.path, -1, -1, backlog, options);
+      return this;
+    }
+    if (!('port' in options) && !('path' in options)) {
+      throw errors.invalidArgValue('options', options, 'must have the property "port" or "path"');
+    }
+    throw errors.invalidArgValue('options', options);
+  }
+
+  _lookupAndListen(port, host, backlog, options) {
+    if (typeof host !== 'string') throw errors.invalidArgType('hostname', 'string', host);
+    dns.lookup(host, (err, address, addressFamily) => {
+      if (err) this.emit('error', err);
+      else this._listenOn(address, port, addressFamily, backlog, options);
+    });
+  }
+
+  // Binds and listens now; 'listening' or 'error' follows on the next tick.
+  _listenOn(address, port, addressFamily, backlog, options) {
+    const pipe = port === -1;
+    let handle = createHandle(pipe, this);
+    let err;
+    if (pipe) {
+      err = handle.bindPath(address);
+    } else if (address === null) {
+      // No host: the IPv6 any-address (dual stack), else IPv4's.
+      address = '::';
+      err = handle.bind('::', port, 6, Boolean(options.ipv6Only));
+      if (err) {
+        handle.close();
+        handle = createHandle(false, this);
+        address = '0.0.0.0';
+        err = handle.bind('0.0.0.0', port, 4, false);
+      }
+    } else {
+      err = handle.bind(address, port, addressFamily, Boolean(options.ipv6Only));
+    }
+    if (!err) err = handle.listen(backlog || 511);
+    if (err) {
+      handle.close();
+      const ex = errors.uvExceptionWithHostPort(err, 'listen', address, port);
+      process.nextTick(() => this.emit('error', ex));
+      return;
+    }
+    if (pipe && (options.readableAll || options.writableAll)) {
+      const mode = (options.readableAll ? UV_READABLE : 0) | (options.writableAll ? UV_WRITABLE : 0);
+      const chmodErr = handle.chmod(mode);
+      if (chmodErr) {
+        handle.close();
+        throw errors.errnoException(chmodErr, 'uv_pipe_chmod');
+      }
+    }
+    this._handle = handle;
+    this._listening = true;
+    if (this._unrefed) handle.unref();
+    process.nextTick(() => {
+      if (this._handle === handle) this.emit('listening');
+    });
+  }
+
+  [kOnConnection](status, clientHandle) {
+    if (status < 0) {
+      this.emit('error', errors.errnoException(status, 'accept'));
+      return;
+    }
+    clientHandle.pipe = this._handle ? this._handle.pipe : false;
+    if (this.maxConnections != null && this._connections >= this.maxConnections) {
+      clientHandle.close();
+      return;
+    }
+    const socket = new Socket({
+      [kAcceptedHandle]: clientHandle,
+      allowHalfOpen: this.allowHalfOpen,
+      pauseOnCreate: this.pauseOnConnect,
+      noDelay: this.noDelay,
+      keepAlive: this.keepAlive,
+      keepAliveInitialDelay: this.keepAliveInitialDelay * 1000,
+      readableHighWaterMark: this.highWaterMark,
+      writableHighWaterMark: this.highWaterMark,
+    });
+    this._connections++;
+    socket.server = this;
+    socket._server = this;
+    this.emit('connection', socket);
+  }
+
+  [kOnClose](handle) {
+    handle.owner = null;
+  }
+
+  close(cb) {
+    if (typeof cb === 'function') {
+      if (!this._handle) this.once('close', () => cb(errors.codedError('ERR_SERVER_NOT_RUNNING')));
+      else this.once('close', cb);
+    }
+    if (this._handle) {
+      this._handle.close();
+      this._handle = null;
+      this._listening = false;
+    }
+    this._emitCloseIfDrained();
+    return this;
+  }
+
+  _emitCloseIfDrained() {
+    if (this._handle || this._connections) return;
+    process.nextTick(() => this.emit('close'));
+  }
+
+  address() {
+    if (this._handle && !this._handle.pipe) {
+      const out = this._handle.getsockname();
+      if (typeof out === 'number') throw errors.errnoException(out, 'address');
+      return out;
+    }
+    if (this._handle && this._pipeName) return this._pipeName;
+    return null;
+  }
+
+  getConnections(cb) {
+    args.validateFunction(cb, 'callback');
+    process.nextTick(cb, null, this._connections);
+    return this;
+  }
+
+  get listening() {
+    return this._listening;
+  }
+
+  ref() {
+    this._unrefed = false;
+    if (this._handle) this._handle.ref();
+    return this;
+  }
+
+  unref() {
+    this._unrefed = true;
+    if (this._handle) this._handle.unref();
+    return this;
+  }
+}
+
+if (typeof Symbol.asyncDispose === 'symbol') {
+  Server.prototype[Symbol.asyncDispose] = function asyncDispose() {
+    if (!this._handle) return Promise.resolve();
+    return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
+  };
+}
+
+function toNumber(x) {
+  const n = Number(x);
+  return n >= 0 ? n : false;
+}
+
+module.exports = { Server };

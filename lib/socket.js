@@ -1,0 +1,531 @@
+'use strict';
+// net.Socket: a stream.Duplex over a native TCP or pipe handle.
+const { Duplex } = require('stream');
+const dns = require('dns');
+const args = require('./args');
+const errors = require('./errors');
+const family = require('./family');
+const {
+  createHandle, kOnRead, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF,
+} = require('./handle');
+
+const kAcceptedHandle = Symbol('cnet.acceptedHandle');
+
+function byteLength(chunk, encoding) {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : chunk.length;
+}
+
+function toBuffer(chunk, encoding) {
+  return typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
+}
+
+function isUtf8(encoding) {
+  return encoding === 'utf8' || encoding === 'utf-8';
+}
+
+// Writes after the peer ended a socket that does not allow half-open fail with EPIPE.
+function writeAfterPeerEnded(chunk, encoding, cb) {
+  if (!this.writableEnded) return Duplex.prototype.write.call(this, chunk, encoding, cb);
+  if (typeof encoding === 'function') cb = encoding;
+  const err = new Error('This socket has been ended by the other party');
+  err.code = 'EPIPE';
+  if (typeof cb === 'function') process.nextTick(cb, err);
+  this.destroy(err);
+  return false;
+}
+
+function onReadableEnd() {
+  if (!this.allowHalfOpen) this.write = writeAfterPeerEnded;
+}
+
+class Socket extends Duplex {
+  constructor(options) {
+    if (typeof options === 'number') options = { fd: options };
+    else options = { ...options };
+    if (options.fd !== undefined) {
+      if (typeof options.fd !== 'number') throw errors.invalidArgType('fd', 'number', options.fd);
+      throw errors.nodeError(Error, 'ERR_CNET_UNSUPPORTED', 'cnet: sockets from file descriptors are not supported');
+    }
+    const allowHalfOpen = Boolean(options.allowHalfOpen);
+    super({
+      ...options,
+      allowHalfOpen,
+      emitClose: false,
+      autoDestroy: true,
+      decodeStrings: false,
+    });
+    this.connecting = false;
+    this.allowHalfOpen = allowHalfOpen;
+    this._handle = null;
+    this._host = null;
+    this._peername = null;
+    this._sockname = null;
+    this._pendingWrite = null;
+    this._writeCallback = null;
+    this._shutdownCallback = null;
+    this._bytesRead = 0;
+    this._bytesDispatched = 0;
+    this._reading = false;
+    this._hadError = false;
+    this._timer = null;
+    this._unrefed = false;
+    this._noDelay = Boolean(options.noDelay);
+    this._keepAlive = Boolean(options.keepAlive);
+    this._keepAliveDelay = ~~((options.keepAliveInitialDelay || 0) / 1000);
+    this._attempt = null;
+    this.timeout = undefined;
+    this.server = null;
+    this._server = null;
+    this.on('end', onReadableEnd);
+
+    const accepted = options[kAcceptedHandle];
+    if (accepted) {
+      this._handle = accepted;
+      accepted.owner = this;
+      this._applyHandleOptions();
+      if (options.pauseOnCreate) {
+        this.readableFlowing = false;
+      } else {
+        this.read(0);
+      }
+    }
+  }
+
+  // --- connection ---
+
+  connect(...argv) {
+    const [options, cb] = args.normalizeConnectArgs(argv);
+    const { pipe } = args.validateConnectOptions(options);
+    if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
+    if (this.destroyed) {
+      this._undestroy();
+      this._handle = null;
+      this._peername = null;
+      this._sockname = null;
+    }
+    if (cb) this.once('connect', cb);
+    if (!this._handle) this._setHandle(createHandle(pipe, this));
+    this.connecting = true;
+    if (pipe) {
+      this._attempt = { address: options.path, port: undefined, family: 0 };
+      const err = this._handle.connectPath(options.path);
+      if (err) process.nextTick(() => this.destroy(errors.exceptionWithHostPort(err, 'connect', options.path)));
+    } else {
+      this._lookupAndConnect(options);
+    }
+    return this;
+  }
+
+  _setHandle(handle) {
+    this._handle = handle;
+    this._applyHandleOptions();
+  }
+
+  _applyHandleOptions() {
+    const handle = this._handle;
+    if (this._unrefed) handle.unref();
+    if (this._noDelay) handle.setNoDelay(true);
+    if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
+  }
+
+  _lookupAndConnect(options) {
+    const host = options.host || 'localhost';
+    const port = +options.port;
+    const { localAddress, localPort } = options;
+    const ipFamily = args.ipFamily(host);
+    if (ipFamily) {
+      process.nextTick(() => {
+        if (this.connecting) this._connectTo([{ address: host, family: ipFamily }], port, localAddress, localPort);
+      });
+      return;
+    }
+    this._host = host;
+    const lookup = options.lookup || dns.lookup;
+    const dnsFamily = family.toDnsFamily(options.family);
+    const autoSelect = options.autoSelectFamily !== undefined
+      ? Boolean(options.autoSelectFamily)
+      : family.getDefaultAutoSelectFamily();
+    const dnsOptions = { family: dnsFamily, hints: options.hints || 0 };
+    if (dnsOptions.family !== 4 && dnsOptions.family !== 6 && !localAddress && !dnsOptions.hints) {
+      dnsOptions.hints = dns.ADDRCONFIG;
+    }
+    if (autoSelect && dnsFamily !== 4 && dnsFamily !== 6) dnsOptions.all = true;
+    this._unrefTimer();
+    lookup(host, dnsOptions, (err, address, addressFamily) => {
+      const list = Array.isArray(address)
+        ? address
+        : (err ? [] : [{ address, family: addressFamily }]);
+      if (err || list.length === 0) {
+        this.emit('lookup', err, undefined, undefined, host);
+        if (!this.connecting) return;
+        process.nextTick(() => this.destroy(err || dnsNotFound(host)));
+        return;
+      }
+      for (const entry of list) this.emit('lookup', null, entry.address, entry.family, host);
+      if (!this.connecting) return;
+      for (const entry of list) {
+        if (args.ipFamily(entry.address) === 0) {
+          process.nextTick(() => this.destroy(errors.invalidIP(entry.address)));
+          return;
+        }
+      }
+      this._unrefTimer();
+      this._connectTo(list, port, localAddress, localPort);
+    });
+  }
+
+  // Tries each address in turn (several only with autoSelectFamily).
+  _connectTo(list, port, localAddress, localPort) {
+    const [first, ...rest] = list;
+    const addressFamily = args.ipFamily(first.address);
+    const handle = this._handle;
+    this._attempt = { address: first.address, port, family: addressFamily, rest, localAddress, localPort };
+    if (localAddress || localPort) {
+      const bindAddress = localAddress || (addressFamily === 6 ? '::' : '0.0.0.0');
+      const err = handle.bind(bindAddress, localPort | 0, addressFamily, false);
+      if (err) {
+        this.destroy(errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort));
+        return;
+      }
+    }
+    this.emit('connectionAttempt', first.address, port, addressFamily);
+    const err = handle.connect(first.address, port, addressFamily);
+    if (err) this._connectFailed(err);
+  }
+
+  _connectFailed(status) {
+    const attempt = this._attempt;
+    const error = errors.exceptionWithHostPort(status, 'connect', attempt.address, attempt.port);
+    if (attempt.port !== undefined) {
+      this.emit('connectionAttemptFailed', attempt.address, attempt.port, attempt.family, error);
+    }
+    if (attempt.rest && attempt.rest.length > 0 && this.connecting) {
+      // Next address on a fresh handle: a failed connect leaves the old one unusable.
+      const old = this._handle;
+      old.owner = null;
+      old.close();
+      this._setHandle(createHandle(false, this));
+      this._connectTo(attempt.rest, attempt.port, attempt.localAddress, attempt.localPort);
+      return;
+    }
+    this.destroy(error);
+  }
+
+  [kOnConnect](status, handle) {
+    if (handle !== this._handle || !this.connecting) return;
+    if (status < 0) {
+      this._connectFailed(status);
+      return;
+    }
+    this.connecting = false;
+    this._sockname = null;
+    this._unrefTimer();
+    this.emit('connect');
+    this.emit('ready');
+    const pending = this._pendingWrite;
+    if (pending) {
+      this._pendingWrite = null;
+      if (pending.chunks) this._writev(pending.chunks, pending.cb);
+      else this._write(pending.chunk, pending.encoding, pending.cb);
+    }
+    if (this.readableFlowing !== false && !this.isPaused() && this._handle) this.read(0);
+  }
+
+  // --- reading ---
+
+  _read() {
+    if (this.connecting || !this._handle) {
+      if (this.connecting) this.once('connect', () => this._read());
+      return;
+    }
+    if (!this._reading) {
+      const err = this._handle.readStart();
+      if (err) this.destroy(errors.errnoException(err, 'read'));
+      else this._reading = true;
+    }
+  }
+
+  [kOnRead](nread, buffer) {
+    if (nread > 0) {
+      this._bytesRead += nread;
+      if (this._timer !== null) this._timer.refresh();
+      if (!this.push(buffer) && this._reading && this._handle) {
+        this._reading = false;
+        this._handle.readStop();
+      }
+      return;
+    }
+    this._reading = false;
+    if (nread === UV_EOF) {
+      this.push(null);
+      this.read(0);
+      return;
+    }
+    this.destroy(errors.errnoException(nread, 'read'));
+  }
+
+  // --- writing ---
+
+  _write(chunk, encoding, cb) {
+    if (this.connecting) {
+      this._pendingWrite = { chunk, encoding, cb };
+      return;
+    }
+    const handle = this._handle;
+    if (!handle) {
+      cb(errors.codedError('ERR_SOCKET_CLOSED'));
+      return;
+    }
+    this._unrefTimer();
+    let result;
+    if (typeof chunk !== 'string') {
+      result = handle.write(chunk);
+      this._bytesDispatched += chunk.length;
+    } else if (isUtf8(encoding)) {
+      result = handle.writeString(chunk);
+      this._bytesDispatched += Buffer.byteLength(chunk);
+    } else {
+      const buffer = Buffer.from(chunk, encoding);
+      result = handle.write(buffer);
+      this._bytesDispatched += buffer.length;
+    }
+    this._afterDispatch(result, cb);
+  }
+
+  _writev(chunks, cb) {
+    if (this.connecting) {
+      this._pendingWrite = { chunks, cb };
+      return;
+    }
+    const handle = this._handle;
+    if (!handle) {
+      cb(errors.codedError('ERR_SOCKET_CLOSED'));
+      return;
+    }
+    this._unrefTimer();
+    const buffers = new Array(chunks.length);
+    for (let i = 0; i < chunks.length; i++) {
+      buffers[i] = toBuffer(chunks[i].chunk, chunks[i].encoding);
+      this._bytesDispatched += buffers[i].length;
+    }
+    this._afterDispatch(handle.writev(buffers), cb);
+  }
+
+  _afterDispatch(result, cb) {
+    if (result === 0) cb();
+    else if (result === 1) this._writeCallback = cb;
+    else cb(errors.errnoException(result, 'write'));
+  }
+
+  [kOnWrite](status) {
+    const cb = this._writeCallback;
+    this._writeCallback = null;
+    if (!cb) return;
+    if (status < 0) {
+      cb(errors.errnoException(status, 'write'));
+      return;
+    }
+    this._unrefTimer();
+    cb();
+  }
+
+  _final(cb) {
+    if (this.pending) {
+      this.once('connect', () => this._final(cb));
+      return;
+    }
+    const err = this._handle.shutdown();
+    if (err === 0) this._shutdownCallback = cb;
+    else if (errors.errname(err) === 'ENOTCONN') cb();
+    else cb(errors.errnoException(err, 'shutdown'));
+  }
+
+  [kOnShutdown]() {
+    const cb = this._shutdownCallback;
+    this._shutdownCallback = null;
+    if (cb) cb();
+  }
+
+  // --- closing ---
+
+  _destroy(exception, cb) {
+    this.connecting = false;
+    this._clearTimer();
+    const pending = this._pendingWrite;
+    this._pendingWrite = null;
+    if (this._handle) {
+      const handle = this._handle;
+      this._hadError = Boolean(exception);
+      this._handle = null;
+      this._reading = false;
+      handle.close();
+      cb(exception);
+    } else {
+      cb(exception);
+      process.nextTick(() => this.emit('close', Boolean(exception)));
+    }
+    if (pending) pending.cb(errors.codedError('ERR_SOCKET_CLOSED_BEFORE_CONNECTION'));
+    if (this._server) {
+      this._server._connections--;
+      this._server._emitCloseIfDrained();
+    }
+  }
+
+  [kOnClose](handle) {
+    handle.owner = null;
+    this.emit('close', this._hadError);
+  }
+
+  destroySoon() {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', this.destroy);
+  }
+
+  // --- timeouts and options ---
+
+  setTimeout(msecs, callback) {
+    this.timeout = msecs;
+    args.validateTimeout(msecs);
+    this._clearTimer();
+    if (msecs === 0) {
+      if (callback !== undefined) {
+        args.validateFunction(callback, 'callback');
+        this.removeListener('timeout', callback);
+      }
+    } else {
+      this._timer = setTimeout(() => this._onTimeout(), msecs);
+      this._timer.unref();
+      if (callback !== undefined) {
+        args.validateFunction(callback, 'callback');
+        this.once('timeout', callback);
+      }
+    }
+    return this;
+  }
+
+  _onTimeout() {
+    this.emit('timeout');
+  }
+
+  _unrefTimer() {
+    if (this._timer !== null) this._timer.refresh();
+  }
+
+  _clearTimer() {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  setNoDelay(noDelay) {
+    const enable = noDelay === undefined ? true : Boolean(noDelay);
+    if (this._handle && enable !== this._noDelay) this._handle.setNoDelay(enable);
+    this._noDelay = enable;
+    return this;
+  }
+
+  setKeepAlive(enable, initialDelay = 0) {
+    const on = Boolean(enable);
+    const delay = ~~(initialDelay / 1000);
+    if (this._handle && (on !== this._keepAlive || (on && delay !== this._keepAliveDelay))) {
+      this._handle.setKeepAlive(on, delay);
+    }
+    this._keepAlive = on;
+    this._keepAliveDelay = delay;
+    return this;
+  }
+
+  ref() {
+    this._unrefed = false;
+    if (this._handle) this._handle.ref();
+    return this;
+  }
+
+  unref() {
+    this._unrefed = true;
+    if (this._handle) this._handle.unref();
+    return this;
+  }
+
+  // --- addresses and state ---
+
+  _getsockname() {
+    if (!this._handle || !this._isTcp()) return {};
+    if (!this._sockname) {
+      const out = this._handle.getsockname();
+      if (typeof out === 'number') return {};
+      this._sockname = out;
+    }
+    return this._sockname;
+  }
+
+  _getpeername() {
+    if (!this._handle || !this._isTcp()) return this._peername || {};
+    if (!this._peername) {
+      const out = this._handle.getpeername();
+      if (typeof out === 'number') return {};
+      this._peername = out;
+    }
+    return this._peername;
+  }
+
+  _isTcp() {
+    return !this._handle.pipe;
+  }
+
+  address() {
+    return this._getsockname();
+  }
+
+  get localAddress() { return this._getsockname().address; }
+  get localPort() { return this._getsockname().port; }
+  get localFamily() { return this._getsockname().family; }
+  get remoteAddress() { return this._getpeername().address; }
+  get remotePort() { return this._getpeername().port; }
+  get remoteFamily() { return this._getpeername().family; }
+
+  get pending() {
+    return !this._handle || this.connecting;
+  }
+
+  get readyState() {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable && !this.writable) return 'readOnly';
+    if (!this.readable && this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  get bytesRead() {
+    return this._bytesRead;
+  }
+
+  get bytesWritten() {
+    let bytes = this._bytesDispatched;
+    const buffered = this.writableBuffer;
+    if (!buffered) return undefined;
+    for (const entry of buffered) bytes += byteLength(entry.chunk, entry.encoding);
+    const pending = this._pendingWrite;
+    if (pending) {
+      if (pending.chunks) for (const entry of pending.chunks) bytes += byteLength(entry.chunk, entry.encoding);
+      else bytes += byteLength(pending.chunk, pending.encoding);
+    }
+    return bytes;
+  }
+
+  get _connecting() {
+    return this.connecting;
+  }
+}
+
+function dnsNotFound(host) {
+  const err = new Error(`getaddrinfo ENOTFOUND ${host}`);
+  err.code = 'ENOTFOUND';
+  err.syscall = 'getaddrinfo';
+  err.hostname = host;
+  return err;
+}
+
+module.exports = { Socket, kAcceptedHandle };

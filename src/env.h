@@ -1,0 +1,36 @@
+/* Per-environment state: one per Node-API env (main thread or worker). */
+#ifndef CN_ENV_H
+#define CN_ENV_H
+
+#include <node_api.h>
+#include <uv.h>
+
+/* JS callbacks registered once by lib/binding.js; called with `this` = handle. */
+enum cn_callback {
+  CN_ON_READ,        /* (nread, buffer?) */
+  CN_ON_CONNECTION,  /* (status, clientHandle?) */
+  CN_ON_CONNECT,     /* (status) */
+  CN_ON_WRITE,       /* (status) one per queued write, in order */
+  CN_ON_SHUTDOWN,    /* (status) */
+  CN_ON_CLOSE,       /* () */
+  CN_CALLBACK_COUNT
+};
+
+#define CN_READ_BUFFER_SIZE 65536
+
+struct cn_handle;
+
+typedef struct cn_env {
+  napi_env env;
+  uv_loop_t *loop;
+  napi_ref handle_ctor;
+  napi_ref callbacks[CN_CALLBACK_COUNT];
+  char *read_buffer;              /* shared: libuv calls read_cb right after alloc_cb */
+  struct cn_handle *handles;      /* every handle not yet closed, for env teardown */
+  int tearing_down;
+  napi_async_cleanup_hook_handle cleanup_hook;
+} cn_env;
+
+cn_env *cn_env_get(napi_env env);
+
+#endif

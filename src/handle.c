@@ -1,0 +1,209 @@
+#include "handle.h"
+#include "napi_util.h"
+#include "pipe.h"
+#include "stream.h"
+#include "tcp.h"
+
+#include <stdlib.h>
+
+void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
+  void *data = NULL;
+  call->env = env;
+  call->argc = 4;
+  call->h = NULL;
+  napi_get_cb_info(env, info, &call->argc, call->argv, &call->self, NULL);
+  if (napi_unwrap(env, call->self, &data) == napi_ok && data != NULL) {
+    cn_handle *h = data;
+    if (!h->closing) call->h = h;
+  }
+}
+
+void cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv) {
+  napi_env env = h->cenv->env;
+  napi_value recv, fn, result;
+  if (h->cenv->tearing_down) return;
+  if (napi_get_reference_value(env, h->self, &recv) != napi_ok || recv == NULL) return;
+  if (napi_get_reference_value(env, h->cenv->callbacks[which], &fn) != napi_ok || fn == NULL) return;
+  if (napi_make_callback(env, h->async, recv, fn, argc, argv, &result) == napi_pending_exception) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+}
+
+static void cn_handle_link(cn_handle *h) {
+  cn_env *cenv = h->cenv;
+  h->prev = NULL;
+  h->next = cenv->handles;
+  if (cenv->handles) cenv->handles->prev = h;
+  cenv->handles = h;
+}
+
+static void cn_handle_unlink(cn_handle *h) {
+  cn_env *cenv = h->cenv;
+  if (h->prev) h->prev->next = h->next; else cenv->handles = h->next;
+  if (h->next) h->next->prev = h->prev;
+}
+
+/* The one place a cn_handle is freed. */
+static void cn_handle_on_close(uv_handle_t *uvh) {
+  cn_handle *h = uvh->data;
+  cn_env *cenv = h->cenv;
+  napi_env env = cenv->env;
+  napi_handle_scope scope;
+
+  cn_handle_unlink(h);
+  if (!cenv->tearing_down) {
+    napi_value self;
+    napi_open_handle_scope(env, &scope);
+    cn_handle_emit(h, CN_ON_CLOSE, 0, NULL);
+    if (napi_get_reference_value(env, h->self, &self) == napi_ok && self != NULL) {
+      void *unused;
+      napi_remove_wrap(env, self, &unused);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  napi_delete_reference(env, h->self);
+  napi_async_destroy(env, h->async);
+  free(h);
+
+  if (cenv->tearing_down && cenv->handles == NULL && cenv->cleanup_hook != NULL) {
+    napi_remove_async_cleanup_hook(cenv->cleanup_hook);
+    cenv->cleanup_hook = NULL;
+  }
+}
+
+void cn_handle_start_close(cn_handle *h) {
+  if (h->closing) return;
+  h->closing = 1;
+  uv_close(&h->uv.handle, cn_handle_on_close);
+}
+
+void cn_handle_close_all(cn_env *cenv) {
+  cn_handle *h = cenv->handles;
+  while (h) {
+    cn_handle *next = h->next;
+    cn_handle_start_close(h);
+    h = next;
+  }
+}
+
+/* new Handle(kind) */
+static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
+  napi_value argv[1], self, name;
+  size_t argc = 1;
+  int32_t kind = 0;
+  cn_env *cenv = cn_env_get(env);
+  cn_handle *h;
+  int err;
+
+  napi_get_cb_info(env, info, &argc, argv, &self, NULL);
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &kind) != napi_ok ||
+      (kind != CN_KIND_TCP && kind != CN_KIND_PIPE)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "handle kind must be 1 (TCP) or 2 (pipe)");
+    return NULL;
+  }
+  h = calloc(1, sizeof *h);
+  if (h == NULL) {
+    napi_throw_error(env, "ERR_MEMORY_ALLOCATION_FAILED", "out of memory");
+    return NULL;
+  }
+  h->cenv = cenv;
+  h->kind = kind;
+  err = kind == CN_KIND_TCP ? cn_tcp_init(h) : cn_pipe_init(h);
+  if (err) {
+    free(h);
+    napi_throw_error(env, uv_err_name(err), uv_strerror(err));
+    return NULL;
+  }
+  h->uv.handle.data = h;
+  napi_create_string_utf8(env, kind == CN_KIND_TCP ? "TCPWRAP" : "PIPEWRAP", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, self, name, &h->async);
+  napi_wrap(env, self, h, NULL, NULL, NULL);
+  napi_create_reference(env, self, 1, &h->self);
+  cn_handle_link(h);
+  return self;
+}
+
+napi_value cn_handle_new(cn_env *cenv, cn_kind kind, cn_handle **out) {
+  napi_env env = cenv->env;
+  napi_value ctor, obj, arg = cn_int(env, kind);
+  void *data = NULL;
+  *out = NULL;
+  if (napi_get_reference_value(env, cenv->handle_ctor, &ctor) != napi_ok) return NULL;
+  if (napi_new_instance(env, ctor, 1, &arg, &obj) != napi_ok) return NULL;
+  if (napi_unwrap(env, obj, &data) != napi_ok) return NULL;
+  *out = data;
+  return obj;
+}
+
+static napi_value cn_handle_close(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  if (c.h) cn_handle_start_close(c.h);
+  return NULL;
+}
+
+static napi_value cn_handle_ref(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  if (c.h) uv_ref(&c.h->uv.handle);
+  return NULL;
+}
+
+static napi_value cn_handle_unref(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  if (c.h) uv_unref(&c.h->uv.handle);
+  return NULL;
+}
+
+static napi_value cn_handle_has_ref(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  return cn_bool(env, c.h && uv_has_ref(&c.h->uv.handle));
+}
+
+static napi_value cn_handle_fileno(napi_env env, napi_callback_info info) {
+  cn_call c;
+  uv_os_fd_t fd = -1;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL || uv_fileno(&c.h->uv.handle, &fd) != 0) return cn_int(env, -1);
+  return cn_int(env, fd);
+}
+
+#define CN_METHOD(name, fn) { name, NULL, fn, NULL, NULL, NULL, napi_default, NULL }
+
+napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
+  static const napi_property_descriptor methods[] = {
+    CN_METHOD("close", cn_handle_close),
+    CN_METHOD("ref", cn_handle_ref),
+    CN_METHOD("unref", cn_handle_unref),
+    CN_METHOD("hasRef", cn_handle_has_ref),
+    CN_METHOD("fileno", cn_handle_fileno),
+    CN_METHOD("readStart", cn_stream_read_start),
+    CN_METHOD("readStop", cn_stream_read_stop),
+    CN_METHOD("write", cn_stream_write),
+    CN_METHOD("writev", cn_stream_writev),
+    CN_METHOD("writeString", cn_stream_write_string),
+    CN_METHOD("shutdown", cn_stream_shutdown),
+    CN_METHOD("listen", cn_stream_listen),
+    CN_METHOD("writeQueueSize", cn_stream_write_queue_size),
+    CN_METHOD("bind", cn_tcp_bind),
+    CN_METHOD("connect", cn_tcp_connect),
+    CN_METHOD("setNoDelay", cn_tcp_set_no_delay),
+    CN_METHOD("setKeepAlive", cn_tcp_set_keep_alive),
+    CN_METHOD("getsockname", cn_tcp_getsockname),
+    CN_METHOD("getpeername", cn_tcp_getpeername),
+    CN_METHOD("bindPath", cn_pipe_bind),
+    CN_METHOD("connectPath", cn_pipe_connect),
+    CN_METHOD("chmod", cn_pipe_chmod),
+    CN_METHOD("getsocknamePath", cn_pipe_getsockname),
+    CN_METHOD("getpeernamePath", cn_pipe_getpeername),
+  };
+  napi_value ctor;
+  napi_define_class(env, "Handle", NAPI_AUTO_LENGTH, cn_handle_construct, NULL,
+                    sizeof methods / sizeof methods[0], methods, &ctor);
+  napi_create_reference(env, ctor, 1, &cenv->handle_ctor);
+  return ctor;
+}

@@ -1,0 +1,60 @@
+/*
+ * A native stream handle (TCP or pipe) and its JS wrapper object.
+ *
+ * Ownership: the cn_handle is owned by its libuv handle. It is allocated by
+ * the JS constructor, holds a strong reference to its JS object while open
+ * (so garbage collection can never free memory libuv still uses), and is
+ * freed in exactly one place: cn_handle_on_close, after uv_close completes.
+ * After that the JS object is unwrapped and its methods return UV_EBADF.
+ */
+#ifndef CN_HANDLE_H
+#define CN_HANDLE_H
+
+#include "env.h"
+
+typedef enum { CN_KIND_TCP = 1, CN_KIND_PIPE = 2 } cn_kind;
+
+typedef struct cn_handle {
+  union {
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } uv;
+  uv_connect_t connect_req;
+  uv_shutdown_t shutdown_req;
+  cn_env *cenv;
+  napi_ref self;
+  napi_async_context async;
+  cn_kind kind;
+  int closing;
+  struct cn_handle *prev, *next;  /* cn_env.handles */
+} cn_handle;
+
+/* Arguments of a method call on a handle; h is NULL once the handle is closed. */
+typedef struct {
+  napi_env env;
+  cn_handle *h;
+  napi_value self;
+  size_t argc;
+  napi_value argv[4];
+} cn_call;
+
+void cn_call_init(napi_env env, napi_callback_info info, cn_call *call);
+
+/* Calls JS callback `which` with this = handle object, inside a callback scope.
+ * The caller must have opened a handle scope. */
+void cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv);
+
+/* Creates a new, unconnected handle object of the given kind (used by accept). */
+napi_value cn_handle_new(cn_env *cenv, cn_kind kind, cn_handle **out);
+
+napi_value cn_handle_define_class(napi_env env, cn_env *cenv);
+
+/* Starts uv_close once; the handle is freed in its close callback. */
+void cn_handle_start_close(cn_handle *h);
+
+/* Closes every handle still open: env teardown (process exit, worker end). */
+void cn_handle_close_all(cn_env *cenv);
+
+#endif

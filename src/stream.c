@@ -1,0 +1,270 @@
+#include "stream.h"
+#include "napi_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A write libuv could not finish at once; keeps the JS data alive until done. */
+typedef struct {
+  uv_write_t req;
+  cn_handle *h;
+  napi_ref data;      /* the Buffer or array of Buffers being written */
+  char *owned;        /* copy of a string's bytes, or NULL */
+} cn_write_req;
+
+static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
+  cn_handle *h = uvh->data;
+  *buf = uv_buf_init(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
+}
+
+static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+  cn_handle *h = stream->data;
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value argv[2];
+  void *copy;
+
+  if (nread == 0) return;
+  napi_open_handle_scope(env, &scope);
+  argv[0] = cn_int(env, (int)nread);
+  if (nread > 0) {
+    napi_create_buffer_copy(env, (size_t)nread, buf->base, &copy, &argv[1]);
+    cn_handle_emit(h, CN_ON_READ, 2, argv);
+  } else {
+    cn_handle_emit(h, CN_ON_READ, 1, argv);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+napi_value cn_stream_read_start(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  return cn_int(env, uv_read_start(&c.h->uv.stream, cn_stream_alloc, cn_stream_on_read));
+}
+
+napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  return cn_int(env, uv_read_stop(&c.h->uv.stream));
+}
+
+static void cn_stream_after_write(uv_write_t *req, int status) {
+  cn_write_req *wr = (cn_write_req *)req;
+  cn_handle *h = wr->h;
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value arg;
+
+  if (wr->data) napi_delete_reference(env, wr->data);
+  free(wr->owned);
+  free(wr);
+  napi_open_handle_scope(env, &scope);
+  arg = cn_int(env, status);
+  cn_handle_emit(h, CN_ON_WRITE, 1, &arg);
+  napi_close_handle_scope(env, scope);
+}
+
+/*
+ * Writes bufs: first straight to the socket with uv_try_write, then queues
+ * whatever is left. Returns 0 when all was written now, 1 when a write was
+ * queued (CN_ON_WRITE follows), or a negative libuv error.
+ * `keep` is the JS value backing bufs, referenced until the queued write ends;
+ * `owned` is heap memory backing bufs, freed then (it is freed here on error or
+ * when no queue is needed).
+ */
+static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
+                                napi_value keep, char *owned) {
+  uv_stream_t *stream = &h->uv.stream;
+  napi_env env = h->cenv->env;
+  cn_write_req *wr;
+  int err;
+
+  if (stream->write_queue_size == 0) {
+    int written = uv_try_write(stream, bufs, nbufs);
+    if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) {
+      free(owned);
+      return written;
+    }
+    if (written > 0) {
+      size_t left = (size_t)written;
+      while (nbufs > 0 && left >= bufs->len) {
+        left -= bufs->len;
+        bufs++;
+        nbufs--;
+      }
+      if (nbufs == 0) {
+        free(owned);
+        return 0;
+      }
+      bufs->base += left;
+      bufs->len -= left;
+    }
+  }
+
+  wr = malloc(sizeof *wr);
+  if (wr == NULL) {
+    free(owned);
+    return UV_ENOMEM;
+  }
+  wr->h = h;
+  wr->owned = owned;
+  wr->data = NULL;
+  if (keep != NULL) napi_create_reference(env, keep, 1, &wr->data);
+  err = uv_write(&wr->req, stream, bufs, nbufs, cn_stream_after_write);
+  if (err) {
+    if (wr->data) napi_delete_reference(env, wr->data);
+    free(owned);
+    free(wr);
+    return err;
+  }
+  return 1;
+}
+
+/* write(buffer) */
+napi_value cn_stream_write(napi_env env, napi_callback_info info) {
+  cn_call c;
+  void *data;
+  size_t len;
+  uv_buf_t buf;
+
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  if (c.argc < 1 || napi_get_buffer_info(env, c.argv[0], &data, &len) != napi_ok)
+    return cn_int(env, UV_EINVAL);
+  buf = uv_buf_init(data, (unsigned)len);
+  return cn_int(env, cn_stream_write_bufs(c.h, &buf, 1, c.argv[0], NULL));
+}
+
+/* writev(arrayOfBuffers) */
+napi_value cn_stream_writev(napi_env env, napi_callback_info info) {
+  cn_call c;
+  uint32_t count, i;
+  uv_buf_t stack_bufs[16], *bufs = stack_bufs;
+  int result;
+
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  if (c.argc < 1 || napi_get_array_length(env, c.argv[0], &count) != napi_ok || count == 0)
+    return cn_int(env, UV_EINVAL);
+  if (count > 16) {
+    bufs = malloc(count * sizeof *bufs);
+    if (bufs == NULL) return cn_int(env, UV_ENOMEM);
+  }
+  for (i = 0; i < count; i++) {
+    napi_value item;
+    void *data;
+    size_t len;
+    if (napi_get_element(env, c.argv[0], i, &item) != napi_ok ||
+        napi_get_buffer_info(env, item, &data, &len) != napi_ok) {
+      if (bufs != stack_bufs) free(bufs);
+      return cn_int(env, UV_EINVAL);
+    }
+    bufs[i] = uv_buf_init(data, (unsigned)len);
+  }
+  /* uv_write copies the uv_buf_t array, so ours can go when this returns. */
+  result = cn_stream_write_bufs(c.h, bufs, count, c.argv[0], NULL);
+  if (bufs != stack_bufs) free(bufs);
+  return cn_int(env, result);
+}
+
+/* writeString(string) for UTF-8: encodes straight into the socket or a heap copy. */
+napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
+  cn_call c;
+  char stack[16384];
+  char *text = stack;
+  size_t len = 0;
+  uv_buf_t buf;
+
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  if (c.argc < 1 || napi_get_value_string_utf8(env, c.argv[0], NULL, 0, &len) != napi_ok)
+    return cn_int(env, UV_EINVAL);
+  if (len >= sizeof stack) {
+    text = malloc(len + 1);
+    if (text == NULL) return cn_int(env, UV_ENOMEM);
+  }
+  napi_get_value_string_utf8(env, c.argv[0], text, len + 1, &len);
+  buf = uv_buf_init(text, (unsigned)len);
+  if (text == stack) {
+    /* Try from the stack; copy only what must be queued. */
+    uv_stream_t *stream = &c.h->uv.stream;
+    int written = 0;
+    char *rest;
+    if (stream->write_queue_size == 0) {
+      written = uv_try_write(stream, &buf, 1);
+      if (written == (int)len) return cn_int(env, 0);
+      if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) return cn_int(env, written);
+      if (written < 0) written = 0;
+    }
+    rest = malloc(len - written);
+    if (rest == NULL) return cn_int(env, UV_ENOMEM);
+    memcpy(rest, text + written, len - written);
+    buf = uv_buf_init(rest, (unsigned)(len - written));
+    return cn_int(env, cn_stream_write_bufs(c.h, &buf, 1, NULL, rest));
+  }
+  return cn_int(env, cn_stream_write_bufs(c.h, &buf, 1, NULL, text));
+}
+
+static void cn_stream_after_shutdown(uv_shutdown_t *req, int status) {
+  cn_handle *h = req->data;
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value arg;
+  napi_open_handle_scope(env, &scope);
+  arg = cn_int(env, status);
+  cn_handle_emit(h, CN_ON_SHUTDOWN, 1, &arg);
+  napi_close_handle_scope(env, scope);
+}
+
+napi_value cn_stream_shutdown(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  c.h->shutdown_req.data = c.h;
+  return cn_int(env, uv_shutdown(&c.h->shutdown_req, &c.h->uv.stream, cn_stream_after_shutdown));
+}
+
+static void cn_stream_on_connection(uv_stream_t *server, int status) {
+  cn_handle *h = server->data;
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value argv[2];
+  cn_handle *client = NULL;
+
+  napi_open_handle_scope(env, &scope);
+  if (status == 0) {
+    argv[1] = cn_handle_new(h->cenv, h->kind, &client);
+    if (client == NULL) {
+      status = UV_ENOMEM;
+    } else {
+      status = uv_accept(server, &client->uv.stream);
+      if (status) {
+        /* Nothing accepted: the fresh handle has no JS owner yet; close it. */
+        cn_handle_start_close(client);
+      }
+    }
+  }
+  argv[0] = cn_int(env, status);
+  cn_handle_emit(h, CN_ON_CONNECTION, status == 0 ? 2 : 1, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+/* listen(backlog) */
+napi_value cn_stream_listen(napi_env env, napi_callback_info info) {
+  cn_call c;
+  int32_t backlog = 511;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  if (c.argc >= 1) napi_get_value_int32(env, c.argv[0], &backlog);
+  return cn_int(env, uv_listen(&c.h->uv.stream, backlog, cn_stream_on_connection));
+}
+
+napi_value cn_stream_write_queue_size(napi_env env, napi_callback_info info) {
+  cn_call c;
+  napi_value v;
+  cn_call_init(env, info, &c);
+  napi_create_double(env, c.h ? (double)c.h->uv.stream.write_queue_size : 0, &v);
+  return v;
+}

@@ -1,0 +1,16 @@
+/* Stream operations shared by TCP and pipes: read, write, shutdown, listen/accept. */
+#ifndef CN_STREAM_H
+#define CN_STREAM_H
+
+#include "handle.h"
+
+napi_value cn_stream_read_start(napi_env env, napi_callback_info info);
+napi_value cn_stream_read_stop(napi_env env, napi_callback_info info);
+napi_value cn_stream_write(napi_env env, napi_callback_info info);
+napi_value cn_stream_writev(napi_env env, napi_callback_info info);
+napi_value cn_stream_write_string(napi_env env, napi_callback_info info);
+napi_value cn_stream_shutdown(napi_env env, napi_callback_info info);
+napi_value cn_stream_listen(napi_env env, napi_callback_info info);
+napi_value cn_stream_write_queue_size(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,140 @@
+#include "tcp.h"
+#include "napi_util.h"
+
+#include <string.h>
+
+int cn_tcp_init(cn_handle *h) {
+  return uv_tcp_init(h->cenv->loop, &h->uv.tcp);
+}
+
+static cn_handle *cn_tcp_from_call(cn_call *c) {
+  return c->h && c->h->kind == CN_KIND_TCP ? c->h : NULL;
+}
+
+/* Parses (ip, port, family) arguments into a socket address. */
+static int cn_tcp_parse_addr(cn_call *c, size_t first, struct sockaddr_storage *addr) {
+  char ip[INET6_ADDRSTRLEN + 64];
+  size_t len;
+  int32_t port = 0, family = 4;
+  if (c->argc < first + 3 ||
+      napi_get_value_string_utf8(c->env, c->argv[first], ip, sizeof ip, &len) != napi_ok ||
+      napi_get_value_int32(c->env, c->argv[first + 1], &port) != napi_ok ||
+      napi_get_value_int32(c->env, c->argv[first + 2], &family) != napi_ok ||
+      port < 0 || port > 65535)
+    return UV_EINVAL;
+  if (family == 6) return uv_ip6_addr(ip, port, (struct sockaddr_in6 *)addr);
+  return uv_ip4_addr(ip, port, (struct sockaddr_in *)addr);
+}
+
+/* bind(ip, port, family, ipv6Only) */
+napi_value cn_tcp_bind(napi_env env, napi_callback_info info) {
+  cn_call c;
+  struct sockaddr_storage addr;
+  bool ipv6_only = false;
+  cn_handle *h;
+  int err;
+
+  cn_call_init(env, info, &c);
+  if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
+  if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
+  if (c.argc >= 4) napi_get_value_bool(env, c.argv[3], &ipv6_only);
+  return cn_int(env, uv_tcp_bind(&h->uv.tcp, (struct sockaddr *)&addr,
+                                 ipv6_only ? UV_TCP_IPV6ONLY : 0));
+}
+
+static void cn_tcp_after_connect(uv_connect_t *req, int status) {
+  cn_handle *h = req->data;
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value arg;
+  napi_open_handle_scope(env, &scope);
+  arg = cn_int(env, status);
+  cn_handle_emit(h, CN_ON_CONNECT, 1, &arg);
+  napi_close_handle_scope(env, scope);
+}
+
+/* connect(ip, port, family) */
+napi_value cn_tcp_connect(napi_env env, napi_callback_info info) {
+  cn_call c;
+  struct sockaddr_storage addr;
+  cn_handle *h;
+  int err;
+
+  cn_call_init(env, info, &c);
+  if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
+  if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
+  h->connect_req.data = h;
+  return cn_int(env, uv_tcp_connect(&h->connect_req, &h->uv.tcp, (struct sockaddr *)&addr,
+                                    cn_tcp_after_connect));
+}
+
+napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info) {
+  cn_call c;
+  bool enable = true;
+  cn_handle *h;
+  cn_call_init(env, info, &c);
+  if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
+  if (c.argc >= 1) napi_get_value_bool(env, c.argv[0], &enable);
+  return cn_int(env, uv_tcp_nodelay(&h->uv.tcp, enable));
+}
+
+/* setKeepAlive(enable, delaySeconds) */
+napi_value cn_tcp_set_keep_alive(napi_env env, napi_callback_info info) {
+  cn_call c;
+  bool enable = false;
+  int32_t delay = 0;
+  cn_handle *h;
+  cn_call_init(env, info, &c);
+  if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
+  if (c.argc >= 1) napi_get_value_bool(env, c.argv[0], &enable);
+  if (c.argc >= 2) napi_get_value_int32(env, c.argv[1], &delay);
+  return cn_int(env, uv_tcp_keepalive(&h->uv.tcp, enable, delay > 0 ? (unsigned)delay : 1));
+}
+
+/* {address, family, port} for a socket address, or an error number. */
+static napi_value cn_tcp_addr_object(napi_env env, const struct sockaddr_storage *addr) {
+  char ip[INET6_ADDRSTRLEN];
+  napi_value obj;
+  int port;
+  const char *family;
+  if (addr->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
+    uv_ip6_name(a6, ip, sizeof ip);
+    port = ntohs(a6->sin6_port);
+    family = "IPv6";
+  } else if (addr->ss_family == AF_INET) {
+    const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
+    uv_ip4_name(a4, ip, sizeof ip);
+    port = ntohs(a4->sin_port);
+    family = "IPv4";
+  } else {
+    return cn_int(env, UV_EAFNOSUPPORT);
+  }
+  napi_create_object(env, &obj);
+  napi_set_named_property(env, obj, "address", cn_string(env, ip));
+  napi_set_named_property(env, obj, "family", cn_string(env, family));
+  napi_set_named_property(env, obj, "port", cn_int(env, port));
+  return obj;
+}
+
+napi_value cn_tcp_getsockname(napi_env env, napi_callback_info info) {
+  cn_call c;
+  struct sockaddr_storage addr;
+  int len = sizeof addr, err;
+  cn_handle *h;
+  cn_call_init(env, info, &c);
+  if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
+  err = uv_tcp_getsockname(&h->uv.tcp, (struct sockaddr *)&addr, &len);
+  return err ? cn_int(env, err) : cn_tcp_addr_object(env, &addr);
+}
+
+napi_value cn_tcp_getpeername(napi_env env, napi_callback_info info) {
+  cn_call c;
+  struct sockaddr_storage addr;
+  int len = sizeof addr, err;
+  cn_handle *h;
+  cn_call_init(env, info, &c);
+  if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
+  err = uv_tcp_getpeername(&h->uv.tcp, (struct sockaddr *)&addr, &len);
+  return err ? cn_int(env, err) : cn_tcp_addr_object(env, &addr);
+}
