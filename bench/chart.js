@@ -1,0 +1,116 @@
+'use strict';
+// Writes bench/results/summary.svg from bench/results/*.json: bars of ratios
+// per scenario and runtime, three panels (cnet vs net, cnet vs C limit,
+// net vs C limit). Ratios are oriented so that above 1 means the first named
+// is better: for lower-is-better metrics (memory, instructions) the chart
+// shows the inverse of the table's cnet/net. Plain SVG, no dependencies.
+//
+//   node bench/chart.js     regenerate from the JSON files
+
+const fs = require('fs');
+const path = require('path');
+
+const ORDER = ['echo1', 'echo100', 'bulk-recv', 'bulk-send', 'churn', 'idle', 'client', 'http', 'instr'];
+const SHORT = {
+  echo1: 'echo 1 conn', echo100: 'echo 100 conns', 'bulk-recv': 'bulk receive', 'bulk-send': 'bulk send',
+  churn: 'churn', idle: 'idle memory', client: 'client 100', http: 'HTTP (wrk)', instr: 'instructions',
+};
+const COLORS = ['#3b6ea8', '#d9822b', '#4c9a52', '#8e5ea2', '#b5453a'];
+
+function esc(s) {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function loadResults(dir) {
+  const out = [];
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    try {
+      const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      if (r && r.runtime && r.scenarios) out.push(r);
+    } catch (_) { /* skip broken file */ }
+  }
+  // system node first, then other node versions, then bun
+  const rank = (r) => (r.runtime.id === 'bun' ? 2 : (r.runtime.label || '').includes('system') ? 0 : 1);
+  return out.sort((a, b) => rank(a) - rank(b) || a.runtime.id.localeCompare(b.runtime.id));
+}
+
+function oriented(entry, key) {
+  const v = entry && entry.ratios ? entry.ratios[key] : null;
+  if (v == null || !Number.isFinite(v) || v <= 0) return null;
+  return entry.higher_is_better === false ? 1 / v : v;
+}
+
+function render(results) {
+  const scen = ORDER.filter((id) => results.some((r) => r.scenarios[id]));
+  const panels = [
+    { key: 'cnet_net', title: 'cnet vs built-in net (Bun: vs Bun\'s node:net)' },
+    { key: 'cnet_c', title: 'cnet vs pure-C libuv limit' },
+    { key: 'net_c', title: 'built-in net vs pure-C libuv limit' },
+  ];
+  const nR = Math.max(1, results.length);
+  const barW = 16;
+  const groupW = nR * barW + 26;
+  const left = 60;
+  const plotW = Math.max(420, scen.length * groupW);
+  const width = left + plotW + 30;
+  const panelH = 190;
+  const top = 70;
+  const height = top + panels.length * (panelH + 60) + 20;
+  const s = [];
+  s.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  s.push(`<rect width="100%" height="100%" fill="#fff"/>`);
+  s.push(`<text x="${left}" y="20" font-size="15" font-weight="bold">cnet benchmark: ratios of medians (above 1 = first named is better)</text>`);
+  const machine = results[0] && results[0].machine;
+  if (machine) s.push(`<text x="${left}" y="37" fill="#555">${esc(`${machine.cpu}, ${machine.cores} cores, ${machine.kernel}`)}; memory and instructions shown inverted</text>`);
+  results.forEach((r, i) => {
+    const x = left + i * 170;
+    s.push(`<rect x="${x}" y="47" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`);
+    s.push(`<text x="${x + 16}" y="57">${esc(r.runtime.label || r.runtime.id)}</text>`);
+  });
+  panels.forEach((p, pi) => {
+    const y0 = top + pi * (panelH + 60) + 20;
+    const vals = [];
+    for (const id of scen) for (const r of results) {
+      const v = oriented(r.scenarios[id], p.key);
+      if (v != null) vals.push(v);
+    }
+    const max = Math.max(2, Math.ceil(Math.max(0, ...vals) * 2) / 2);
+    const yOf = (v) => y0 + panelH - (Math.min(v, max) / max) * panelH;
+    s.push(`<text x="${left}" y="${y0 - 6}" font-size="13" font-weight="bold">${esc(p.title)}</text>`);
+    for (let t = 0; t <= max + 1e-9; t += max > 4 ? 1 : 0.5) {
+      const y = yOf(t);
+      s.push(`<line x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}" stroke="${t === 1 ? '#c00' : '#e4e4e4'}" stroke-width="${t === 1 ? 1.5 : 1}"${t === 1 ? ' stroke-dasharray="5,3"' : ''}/>`);
+      s.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#555">${t.toFixed(1)}x</text>`);
+    }
+    scen.forEach((id, gi) => {
+      const gx = left + gi * groupW + 13;
+      results.forEach((r, ri) => {
+        const x = gx + ri * barW;
+        const v = oriented(r.scenarios[id], p.key);
+        if (v == null) {
+          if (r.scenarios[id]) s.push(`<text x="${x + barW / 2}" y="${y0 + panelH - 4}" text-anchor="middle" fill="#999" font-size="9" transform="rotate(-90 ${x + barW / 2} ${y0 + panelH - 4})">n/a</text>`);
+          return;
+        }
+        const y = yOf(v);
+        s.push(`<rect x="${x + 1}" y="${y}" width="${barW - 2}" height="${y0 + panelH - y}" fill="${COLORS[ri % COLORS.length]}"><title>${esc(`${r.runtime.id} ${id}: ${v.toFixed(3)}`)}</title></rect>`);
+        s.push(`<text x="${x + barW / 2}" y="${y - 3}" text-anchor="middle" font-size="8">${v.toFixed(2)}</text>`);
+      });
+      s.push(`<text x="${gx + (nR * barW) / 2}" y="${y0 + panelH + 14}" text-anchor="middle">${esc(SHORT[id] || id)}</text>`);
+    });
+    s.push(`<line x1="${left}" x2="${left + plotW}" y1="${y0 + panelH}" y2="${y0 + panelH}" stroke="#333"/>`);
+  });
+  s.push('</svg>');
+  return `${s.join('\n')}\n`;
+}
+
+function writeChart(dir) {
+  const file = path.join(dir, 'summary.svg');
+  fs.writeFileSync(file, render(loadResults(dir)));
+  return file;
+}
+
+module.exports = { writeChart, render };
+
+if (require.main === module) {
+  console.log(writeChart(path.join(__dirname, 'results')));
+}

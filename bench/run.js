@@ -1,0 +1,338 @@
+#!/usr/bin/env node
+'use strict';
+// cnet benchmark driver.
+//
+//   npm run bench                    full run (all scenarios, all runtimes)
+//   npm run bench -- --quick         < 60 s: short rounds, echo-100 only on the extra runtimes
+//   npm run bench -- --instructions  also count instructions per message under callgrind
+//
+// Options: --runtimes=node20,node24,bun  --scenarios=echo1,echo100,...  --rounds=N
+//          --duration=S --warmup=S --idle-conns=N --no-install --no-chart
+//
+// Every comparison runs built-in net, cnet and the C limit interleaved
+// (net, cnet, C, net, cnet, C, ...) and reports the median of the rounds with
+// the spread (min-max). A row that cannot run says why; nothing is estimated.
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const { build } = require('./build');
+const { resolveRuntimes, systemNode } = require('./lib/runtimes');
+const { SCENARIOS, Unavailable } = require('./scenarios');
+const { summarize, ratio, fmt } = require('./lib/stats');
+const { which } = require('./lib/proc');
+const { writeChart } = require('./chart');
+
+const RESULTS = path.join(__dirname, 'results');
+const IMPLS = ['net', 'cnet', 'c'];
+const IMPL_LABEL = { net: 'net', cnet: 'cnet', c: 'C' };
+
+function parseArgs(argv) {
+  const o = {};
+  for (const a of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) continue;
+    o[m[1]] = m[2] === undefined ? true : m[2];
+  }
+  return o;
+}
+
+function log(msg) {
+  process.stderr.write(`${msg}\n`);
+}
+
+function machineInfo(ctx, runtimes) {
+  let cpu = 'unknown';
+  try {
+    const m = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch (_) { /* not linux */ }
+  const ver = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10000 });
+    return r.status === 0 || (r.stdout || r.stderr) ? `${r.stdout || ''}${r.stderr || ''}`.trim().split('\n')[0] : null;
+  };
+  return {
+    cpu,
+    cores: os.cpus().length,
+    memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: `${os.type()} ${os.release()}`,
+    hostname: os.hostname(),
+    runtimes: Object.fromEntries(runtimes.map((r) => [r.id, r.error ? `unavailable: ${r.error}` : r.version])),
+    libuv_headers: ctx.uvHeaders,
+    node_libuv: process.versions.uv,
+    cc: ver(process.env.CC || 'cc', ['--version']),
+    valgrind: ctx.valgrind ? ver('valgrind', ['--version']) : null,
+    wrk: ctx.wrk ? ver(ctx.wrk, ['-v']) : null,
+  };
+}
+
+function config(args) {
+  const quick = !!args.quick;
+  const cfg = {
+    quick,
+    rounds: quick ? 2 : 5,
+    warmup: quick ? 0.15 : 0.5,
+    duration: quick ? 0.4 : 2,
+    inflight: 1,
+    burst: 32 << 20,
+    idleConns: quick ? 1000 : 10000,
+    clientConns: 100,
+    httpConns: 50,
+    httpSeconds: quick ? 1 : 3,
+    runTimeout: 60,
+    instrMessages: quick ? [5000, 25000] : [20000, 100000],
+  };
+  if (args.rounds) cfg.rounds = Math.max(1, Number(args.rounds));
+  if (args.duration) cfg.duration = Number(args.duration);
+  if (args.warmup) cfg.warmup = Number(args.warmup);
+  if (args['idle-conns']) cfg.idleConns = Number(args['idle-conns']);
+  if (args.inflight) cfg.inflight = Number(args.inflight);
+  // the idle scenario needs one descriptor per connection in each process
+  const hard = spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim();
+  const limit = hard === 'unlimited' ? Infinity : Number(hard);
+  if (Number.isFinite(limit) && cfg.idleConns > limit - 200) {
+    cfg.idleConnsNote = `lowered from ${cfg.idleConns}: hard open-file limit is ${limit}`;
+    cfg.idleConns = Math.max(100, limit - 200);
+  }
+  return cfg;
+}
+
+// Which scenarios run on which runtime.
+function plan(args, cfg, runtimes) {
+  const wanted = args.scenarios ? String(args.scenarios).split(',') : null;
+  const primary = runtimes[0] && runtimes[0].id;
+  return (rt) => SCENARIOS.filter((s) => {
+    if (s.instructions) {
+      if (!(args.instructions || (wanted && wanted.includes(s.id)))) return false;
+      if (rt.kind === 'bun') return false; // Bun's JIT under valgrind is not a meaningful count
+      if (!wanted && rt.id !== primary) return false;
+    }
+    if (wanted) return wanted.includes(s.id);
+    if (cfg.quick && rt.id !== primary) return s.id === 'echo100';
+    return true;
+  });
+}
+
+function sampleLine(s) {
+  const d = s.load || {};
+  const lat = s.p50_us != null ? s : d;
+  let extra = '';
+  if (lat.p50_us != null) extra += ` p50 ${fmt(lat.p50_us)}us p99 ${fmt(lat.p99_us)}us`;
+  if (s.heap_per_conn != null) extra += ` heap ${fmt(s.heap_per_conn)} B/conn`;
+  if (s.server_cpu_us_per_unit != null) extra += ` cpu ${fmt(s.server_cpu_us_per_unit)}us/unit`;
+  return `${fmt(s.value)}${extra}`;
+}
+
+async function runRuntime(ctx, rt, scenarios) {
+  const res = {
+    runtime: { id: rt.id, label: rt.label, bin: rt.bin, version: rt.version },
+    started: new Date().toISOString(),
+    config: ctx.cfg,
+    machine: ctx.machine,
+    scenarios: {},
+  };
+  // One probe per implementation: a server that cannot start marks the whole row.
+  const status = {};
+  for (const impl of IMPLS) {
+    if (impl === 'c') {
+      status.c = ctx.build.ok ? null : `C programs not built: ${ctx.build.error}`;
+      continue;
+    }
+    try {
+      const { startServer } = require('./scenarios');
+      const srv = await startServer(ctx, rt, impl, 'echo');
+      await srv.stop();
+      status[impl] = null;
+    } catch (err) {
+      const why = err.message;
+      status[impl] = rt.kind === 'bun' && impl === 'cnet' ? `unsupported on Bun: ${why}` : why;
+    }
+    log(`[${rt.id}] ${impl}: ${status[impl] ? `unavailable: ${status[impl]}` : 'ok'}`);
+  }
+  for (const sc of scenarios) {
+    const entry = {
+      title: sc.title, unit: sc.unit, higher_is_better: sc.higher, target: sc.target,
+      measured_at: new Date().toISOString(), config: ctx.cfg, impls: {},
+    };
+    for (const impl of IMPLS) entry.impls[impl] = { status: status[impl] ? 'unavailable' : 'ok', reason: status[impl], samples: [], errors: [] };
+    const rounds = sc.instructions ? 1 : ctx.cfg.rounds;
+    for (let r = 0; r < rounds; r++) {
+      for (const impl of IMPLS) {
+        const row = entry.impls[impl];
+        if (row.status !== 'ok') continue;
+        try {
+          const s = await sc.run(ctx, rt, impl);
+          s.round = r;
+          row.samples.push(s);
+          log(`[${rt.id}] ${sc.id} round ${r + 1}/${rounds} ${IMPL_LABEL[impl]}: ${sampleLine(s)}`);
+        } catch (err) {
+          if (err instanceof Unavailable) {
+            row.status = 'unavailable';
+            row.reason = err.message;
+          } else {
+            row.errors.push(err.message);
+          }
+          log(`[${rt.id}] ${sc.id} round ${r + 1}/${rounds} ${IMPL_LABEL[impl]}: ${err instanceof Unavailable ? 'unavailable' : 'FAILED'}: ${err.message}`);
+        }
+      }
+    }
+    for (const impl of IMPLS) {
+      const row = entry.impls[impl];
+      row.summary = summarize(row.samples.map((s) => s.value));
+      const lat = (k) => summarize(row.samples.map((s) => (s[k] != null ? s[k] : s.load && s.load[k])).filter((x) => x != null));
+      if (sc.latency) {
+        row.p50_us = lat('p50_us');
+        row.p99_us = lat('p99_us');
+      }
+      if (sc.id === 'idle') row.heap_per_conn = summarize(row.samples.map((s) => s.heap_per_conn).filter((x) => x != null));
+      const cpu = summarize(row.samples.map((s) => s.server_cpu_us_per_unit).filter((x) => x != null));
+      if (cpu) row.server_cpu_us_per_unit = cpu;
+      if (!row.summary && row.status === 'ok') {
+        row.status = 'failed';
+        row.reason = row.errors[0] || 'no samples';
+      }
+    }
+    const med = (impl) => (entry.impls[impl].summary ? entry.impls[impl].summary.median : null);
+    entry.ratios = {
+      cnet_net: ratio(med('cnet'), med('net')),
+      cnet_c: ratio(med('cnet'), med('c')),
+      net_c: ratio(med('net'), med('c')),
+    };
+    res.scenarios[sc.id] = entry;
+  }
+  res.finished = new Date().toISOString();
+  return res;
+}
+
+function verdict(entry, rtKind) {
+  const t = entry.target || {};
+  const r = entry.ratios;
+  const parts = [];
+  let met = true;
+  let known = true;
+  const check = (name, val, goal, lower) => {
+    parts.push(`${name} ${lower ? '<=' : '>='} ${goal}`);
+    if (val == null) known = false;
+    else if (lower ? val > goal : val < goal) met = false;
+  };
+  if (rtKind === 'bun') {
+    check('cnet/net', r.cnet_net, 1.0, false);
+  } else {
+    if (t.cnetNet != null) check('cnet/net', r.cnet_net, t.cnetNet, !!t.lower);
+    if (t.cnetC != null) check('cnet/C', r.cnet_c, t.cnetC, false);
+  }
+  if (!parts.length) return '';
+  return `${parts.join(', ')}: ${known ? (met ? 'met' : 'NOT met') : 'n/a'}`;
+}
+
+function pad(s, n) {
+  s = String(s);
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function cell(row) {
+  if (!row) return '-';
+  if (row.status === 'unavailable') return `unavailable: ${row.reason}`;
+  if (row.status === 'failed') return `FAILED: ${row.reason}`;
+  const s = row.summary;
+  let t = `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
+  if (row.p99_us) t += ` p50/p99 ${fmt(row.p50_us.median)}/${fmt(row.p99_us.median)}us`;
+  if (row.heap_per_conn && row.heap_per_conn.median != null) t += ` heap ${fmt(row.heap_per_conn.median)}`;
+  if (row.errors && row.errors.length) t += ` [${row.errors.length} failed rounds]`;
+  return t;
+}
+
+function printTable(all) {
+  const out = [];
+  out.push('');
+  out.push('cnet benchmark: medians of interleaved rounds, spread (min-max) in parentheses; ratios are of medians');
+  for (const res of all) {
+    out.push('');
+    out.push(`== ${res.runtime.label}${res.error ? `: unavailable: ${res.error}` : ''}`);
+    if (res.error) continue;
+    const ids = Object.keys(res.scenarios);
+    for (const id of ids) {
+      const e = res.scenarios[id];
+      out.push(`${pad(`${e.title} [${e.unit}${e.higher_is_better ? '' : ', lower is better'}]`, 56)}`);
+      for (const impl of IMPLS) {
+        const label = res.runtime.id === 'bun' && impl === 'net' ? 'node:net' : IMPL_LABEL[impl];
+        out.push(`    ${pad(label, 9)}${cell(e.impls[impl])}`);
+      }
+      const r = e.ratios;
+      const v = verdict(e, res.runtime.id === 'bun' ? 'bun' : 'node');
+      out.push(`    ${pad('ratios', 9)}cnet/net ${fmt(r.cnet_net)}  cnet/C ${fmt(r.cnet_c)}  net/C ${fmt(r.net_c)}${v ? `   target ${v}` : ''}`);
+    }
+  }
+  out.push('');
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function writeResults(res) {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const file = path.join(RESULTS, `${res.runtime.id}.json`);
+  // keep scenarios measured by earlier runs that this run did not repeat
+  let prev = null;
+  try {
+    prev = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (_) { /* first run */ }
+  if (prev && prev.scenarios && !res.error) {
+    for (const [id, e] of Object.entries(prev.scenarios)) {
+      if (!res.scenarios[id]) res.scenarios[id] = { ...e, from_earlier_run: true };
+    }
+  }
+  fs.writeFileSync(file, `${JSON.stringify(res, null, 1)}\n`);
+  return file;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  const cfg = config(args);
+  const b = build({ quiet: true });
+  if (!b.ok) log(`bench: C programs unavailable: ${b.error}`);
+  const ctx = {
+    cfg,
+    build: b,
+    wrk: which('wrk'),
+    valgrind: which('valgrind'),
+    tmpDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cnet-bench-')),
+    uvHeaders: null,
+  };
+  try {
+    const uvv = fs.readFileSync(path.join(path.dirname(process.execPath), '..', 'include', 'node', 'uv', 'version.h'), 'utf8');
+    const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => new RegExp(`UV_VERSION_${k}\\s+(\\d+)`).exec(uvv)[1]);
+    ctx.uvHeaders = v.join('.');
+  } catch (_) { /* unknown */ }
+  if (!ctx.wrk) log('bench: wrk not installed: the HTTP scenario is skipped (apt-get install wrk)');
+
+  const ids = args.runtimes ? String(args.runtimes).split(',') : [systemNode().id, 'node24', 'bun'];
+  const runtimes = resolveRuntimes(ids, { install: !args['no-install'], log });
+  ctx.machine = machineInfo(ctx, runtimes);
+  const scenariosFor = plan(args, cfg, runtimes);
+  const all = [];
+  for (const rt of runtimes) {
+    if (rt.error) {
+      log(`[${rt.id}] unavailable: ${rt.error}`);
+      all.push({ runtime: { id: rt.id, label: rt.label }, error: rt.error, machine: ctx.machine, scenarios: {} });
+      continue;
+    }
+    log(`[${rt.id}] ${rt.label}`);
+    const res = await runRuntime(ctx, rt, scenariosFor(rt));
+    all.push(res);
+    writeResults(res);
+  }
+  printTable(all);
+  if (!args['no-chart']) {
+    const svg = writeChart(RESULTS);
+    log(`bench: wrote ${path.relative(process.cwd(), svg)} and ${all.filter((r) => !r.error).map((r) => `results/${r.runtime.id}.json`).join(', ')}`);
+  }
+  fs.rmSync(ctx.tmpDir, { recursive: true, force: true });
+  log(`bench: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main().catch((err) => {
+  console.error(err && err.stack ? err.stack : err);
+  process.exit(1);
+});

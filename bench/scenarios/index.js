@@ -1,0 +1,275 @@
+'use strict';
+// Scenario definitions and their runners. A runner takes (ctx, runtime, impl)
+// with impl one of 'net' | 'cnet' | 'c' and returns one sample
+// { value, ...details } or throws (the error text becomes the row's reason).
+
+const path = require('path');
+const { LineProc, runToEnd, cpuNs, rssBytes, sleep } = require('../lib/proc');
+
+const SERVER_MAIN = path.join(__dirname, 'server-main.js');
+const CLIENT_MAIN = path.join(__dirname, 'client-main.js');
+
+class Unavailable extends Error {}
+
+// ---- servers ---------------------------------------------------------------
+
+async function startServer(ctx, rt, impl, mode, { ulimit = false, valgrind = null } = {}) {
+  let cmd;
+  let args;
+  if (impl === 'c') {
+    if (!ctx.build.ok) throw new Unavailable(`C programs not built: ${ctx.build.error}`);
+    cmd = ctx.build.cserver;
+    args = [mode];
+  } else {
+    cmd = rt.bin;
+    args = [...rt.args, SERVER_MAIN, impl, mode];
+  }
+  if (valgrind) {
+    args = ['--tool=callgrind', `--callgrind-out-file=${valgrind}`, cmd, ...args];
+    cmd = 'valgrind';
+  }
+  if (ulimit) {
+    args = ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', cmd, ...args];
+    cmd = 'sh';
+  }
+  const p = new LineProc(cmd, args);
+  let hello;
+  try {
+    hello = await p.nextJSON(valgrind ? 300000 : 15000);
+  } catch (err) {
+    p.kill();
+    throw new Unavailable(`server did not start: ${err.message}`);
+  }
+  if (hello.error) {
+    p.kill();
+    await p.waitExit(2000);
+    throw new Unavailable(hello.error);
+  }
+  const srv = {
+    proc: p,
+    port: hello.port,
+    pid: hello.pid,
+    impl,
+    async mem() {
+      if (impl === 'c') return { rss: rssBytes(hello.pid) };
+      p.send('mem\n');
+      const m = await p.nextJSON(15000);
+      m.rssProc = rssBytes(hello.pid);
+      return m;
+    },
+    async stop(timeoutMs = 5000) {
+      p.send(impl === 'c' ? 'x\n' : 'exit\n');
+      p.endInput();
+      return p.waitExit(timeoutMs);
+    },
+    alive() {
+      return !p.exited;
+    },
+  };
+  return srv;
+}
+
+async function loadgen(ctx, args, timeoutS) {
+  if (!ctx.build.ok) throw new Unavailable(`C programs not built: ${ctx.build.error}`);
+  const r = await runToEnd(ctx.build.loadgen, [...args, '--timeout', String(timeoutS)], (timeoutS + 10) * 1000);
+  const last = r.lines.filter((l) => l.trim().startsWith('{')).pop();
+  let json = null;
+  try {
+    json = last ? JSON.parse(last) : null;
+  } catch (_) { /* fall through */ }
+  if (json && json.error) throw new Error(`load generator: ${json.error}`);
+  if (r.code !== 0 || !json) {
+    const tail = r.stderr.trim().split('\n').slice(-2).join(' | ');
+    throw new Error(`load generator failed (${r.signal || r.code})${tail ? `: ${tail}` : ''}`);
+  }
+  return json;
+}
+
+// Run fn(srv) against a fresh server; the server must survive the run.
+async function withServer(ctx, rt, impl, mode, opts, fn) {
+  const srv = await startServer(ctx, rt, impl, mode, opts);
+  try {
+    const res = await fn(srv);
+    if (!srv.alive()) throw new Error(`server died: ${srv.proc.describeExit()}`);
+    return res;
+  } catch (err) {
+    if (!srv.alive() && !(err instanceof Unavailable)) {
+      err.message += ` (server ${srv.proc.describeExit()})`;
+    }
+    throw err;
+  } finally {
+    await srv.stop();
+  }
+}
+
+// ---- load-generator driven scenarios -------------------------------------
+
+function loadScenario(serverMode, loadArgs, metric, perUnit) {
+  return (ctx, rt, impl) => withServer(ctx, rt, impl, serverMode, {}, async (srv) => {
+    const c0 = cpuNs(srv.pid);
+    const r = await loadgen(ctx, [...loadArgs(ctx.cfg), '--port', String(srv.port)], ctx.cfg.runTimeout);
+    const c1 = cpuNs(srv.pid);
+    const cpu = (c1 - c0) / 1e9;
+    const units = perUnit(r);
+    return { value: r[metric], server_cpu_s: cpu, server_cpu_us_per_unit: units ? (cpu * 1e6) / units : null, load: r };
+  });
+}
+
+const echoArgs = (conns) => (cfg) => ['echo', '--conns', String(conns), '--inflight', String(cfg.inflight),
+  '--size', '64', '--warmup', String(cfg.warmup), '--duration', String(cfg.duration)];
+
+// ---- idle connections -------------------------------------------------------
+
+async function runIdle(ctx, rt, impl) {
+  const n = ctx.cfg.idleConns;
+  return withServer(ctx, rt, impl, 'echo', { ulimit: true }, async (srv) => {
+    await sleep(100);
+    const m0 = await srv.mem();
+    const rss0 = rssBytes(srv.pid);
+    const lg = new LineProc(ctx.build.loadgen, ['idle', '--conns', String(n), '--size', '16',
+      '--port', String(srv.port), '--timeout', String(ctx.cfg.runTimeout)]);
+    try {
+      const ready = await lg.nextJSON(ctx.cfg.runTimeout * 1000);
+      if (ready.error || !ready.ready) throw new Error(`load generator: ${ready.error || 'not ready'}`);
+      await sleep(200);
+      const m1 = await srv.mem();
+      const rss1 = rssBytes(srv.pid);
+      lg.endInput();
+      const done = await lg.nextJSON(30000).catch((e) => ({ error: e.message }));
+      if (done.error) throw new Error(`load generator: ${done.error}`);
+      const heap = m0.heapUsed != null ? (m1.heapUsed - m0.heapUsed) / n : null;
+      const ext = m0.external != null ? (m1.external - m0.external) / n : null;
+      return { value: (rss1 - rss0) / n, rss_per_conn: (rss1 - rss0) / n, heap_per_conn: heap,
+        external_per_conn: ext, conns: n, rss_before: rss0, rss_after: rss1, mem_before: m0, mem_after: m1,
+        setup_seconds: ready.setup_seconds };
+    } finally {
+      lg.endInput();
+      await lg.waitExit(10000);
+    }
+  });
+}
+
+// ---- client side ------------------------------------------------------------
+
+async function runClient(ctx, rt, impl) {
+  const cfg = ctx.cfg;
+  return withServer(ctx, null, 'c', 'echo', {}, async (srv) => {
+    if (impl === 'c') {
+      const r = await loadgen(ctx, [...echoArgs(cfg.clientConns)(cfg), '--port', String(srv.port)], cfg.runTimeout);
+      return { value: r.msgs_per_s, p50_us: r.p50_us, p99_us: r.p99_us, load: r };
+    }
+    const p = new LineProc(rt.bin, [...rt.args, CLIENT_MAIN, impl, String(srv.port), String(cfg.clientConns), '64',
+      String(cfg.warmup), String(cfg.duration)]);
+    let r;
+    try {
+      r = await p.nextJSON((cfg.runTimeout + 10) * 1000);
+    } catch (err) {
+      p.kill();
+      throw new Unavailable(`client did not run: ${err.message}`);
+    } finally {
+      await p.waitExit(5000);
+    }
+    if (r.error) {
+      if (/Cannot find module|not supported|unsupported|ERR_DLOPEN|undefined symbol/i.test(r.error)) throw new Unavailable(r.error);
+      throw new Error(r.error);
+    }
+    return { value: r.msgs_per_s, p50_us: r.p50_us, p99_us: r.p99_us, load: r };
+  });
+}
+
+// ---- HTTP under wrk -----------------------------------------------------------
+
+function parseWrk(out) {
+  const num = (re) => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : null;
+  };
+  const unit = (v, u) => v * ({ us: 1, ms: 1e3, s: 1e6 }[u] || 1);
+  const lat = (label) => {
+    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    return m ? unit(Number(m[1]), m[2]) : null;
+  };
+  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    req_per_s: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in/),
+    non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+    socket_errors: errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+    p50_us: lat('50'),
+    p99_us: lat('99'),
+  };
+}
+
+async function runHttp(ctx, rt, impl) {
+  if (!ctx.wrk) throw new Unavailable('wrk not installed (apt-get install wrk)');
+  const cfg = ctx.cfg;
+  return withServer(ctx, rt, impl, 'http', {}, async (srv) => {
+    const url = `http://127.0.0.1:${srv.port}/`;
+    const base = ['-t1', `-c${cfg.httpConns}`, '--latency', '--timeout', '5s'];
+    await runToEnd(ctx.wrk, [...base, '-d1s', url], 20000); // warm-up
+    const c0 = cpuNs(srv.pid);
+    const r = await runToEnd(ctx.wrk, [...base, `-d${cfg.httpSeconds}s`, url], (cfg.httpSeconds + 20) * 1000);
+    const c1 = cpuNs(srv.pid);
+    if (r.code !== 0) throw new Error(`wrk failed: ${r.stderr.trim().slice(0, 200)}`);
+    const w = parseWrk(r.stdout);
+    if (!w.req_per_s || !w.requests) throw new Error('wrk reported no requests');
+    if (w.non2xx || w.socket_errors) throw new Error(`wrk saw ${w.non2xx} bad responses, ${w.socket_errors} socket errors`);
+    return { value: w.req_per_s, p50_us: w.p50_us, p99_us: w.p99_us, server_cpu_us_per_unit: ((c1 - c0) / 1e3) / w.requests, wrk: w };
+  });
+}
+
+// ---- instructions under callgrind ----------------------------------------------
+
+async function callgrindRun(ctx, rt, impl, messages) {
+  const out = path.join(ctx.tmpDir, `callgrind.${rt ? rt.id : 'c'}.${impl}.${messages}.out`);
+  const srv = await startServer(ctx, rt, impl, 'echo', { valgrind: out });
+  let r;
+  try {
+    r = await loadgen(ctx, ['echo', '--conns', '100', '--inflight', '1', '--size', '64', '--messages', String(messages),
+      '--port', String(srv.port)], 900);
+  } finally {
+    await srv.stop(300000);
+  }
+  const m = /Collected\s*:\s*(\d+)/.exec(srv.proc.stderr);
+  if (!m) throw new Error(`callgrind gave no total: ${srv.proc.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  return { instructions: Number(m[1]), messages, load_seconds: r.seconds };
+}
+
+async function runInstructions(ctx, rt, impl) {
+  if (!ctx.valgrind) throw new Unavailable('valgrind not installed (apt-get install valgrind)');
+  const [small, large] = ctx.cfg.instrMessages;
+  const a = await callgrindRun(ctx, rt, impl, small);
+  const b = await callgrindRun(ctx, rt, impl, large);
+  const per = (b.instructions - a.instructions) / (large - small);
+  return { value: per, small: a, large: b };
+}
+
+// ---- the list -------------------------------------------------------------------
+
+const SCENARIOS = [
+  { id: 'echo1', title: 'echo 64 B, 1 connection', unit: 'msg/s', higher: true, latency: true,
+    target: { cnetNet: 1.2 }, run: loadScenario('echo', echoArgs(1), 'msgs_per_s', (r) => r.total_msgs) },
+  { id: 'echo100', title: 'echo 64 B, 100 connections', unit: 'msg/s', higher: true, latency: true,
+    target: { cnetC: 0.85 }, run: loadScenario('echo', echoArgs(100), 'msgs_per_s', (r) => r.total_msgs) },
+  { id: 'bulk-recv', title: 'bulk 64 KiB, under test receives', unit: 'MB/s', higher: true,
+    target: { cnetNet: 1.0, cnetC: 0.9 },
+    run: loadScenario('sink', (cfg) => ['bulk-up', '--duration', String(cfg.duration)], 'mb_per_s', (r) => r.bytes / 1e6) },
+  { id: 'bulk-send', title: 'bulk 64 KiB, under test sends', unit: 'MB/s', higher: true,
+    target: { cnetNet: 1.0, cnetC: 0.9 },
+    run: loadScenario('source', (cfg) => ['bulk-down', '--duration', String(cfg.duration), '--burst', String(cfg.burst)],
+      'mb_per_s', (r) => r.bytes / 1e6) },
+  { id: 'churn', title: 'connection churn (8 at a time)', unit: 'conn/s', higher: true, latency: true,
+    target: { cnetNet: 1.5 },
+    run: loadScenario('echo', (cfg) => ['churn', '--conns', '8', '--size', '64', '--warmup', String(cfg.warmup),
+      '--duration', String(cfg.duration)], 'conns_per_s', (r) => r.total_conns) },
+  { id: 'idle', title: 'idle connections, RSS per conn', unit: 'B/conn', higher: false,
+    target: { cnetNet: 0.5, lower: true }, run: runIdle },
+  { id: 'client', title: 'client side, 100 conns to C echo', unit: 'msg/s', higher: true, latency: true,
+    target: { cnetNet: 1.5 }, run: runClient },
+  { id: 'http', title: 'HTTP/1.1 responder under wrk', unit: 'req/s', higher: true, latency: true,
+    target: { cnetNet: 1.5 }, run: runHttp },
+  { id: 'instr', title: 'echo 100 conns, instructions/msg', unit: 'instr/msg', higher: false,
+    target: { cnetNet: 0.25, lower: true }, run: runInstructions, instructions: true },
+];
+
+module.exports = { SCENARIOS, Unavailable, startServer, loadgen, parseWrk };
