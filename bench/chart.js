@@ -49,7 +49,7 @@ function render(results) {
   ];
   const nR = Math.max(1, results.length);
   const barW = 16;
-  const groupW = nR * barW + 26;
+  const groupW = Math.max(96, nR * barW + 30);
   const left = 60;
   const plotW = Math.max(420, scen.length * groupW);
   const width = left + plotW + 30;
@@ -62,10 +62,12 @@ function render(results) {
   s.push(`<text x="${left}" y="20" font-size="15" font-weight="bold">cnet benchmark: ratios of medians (above 1 = first named is better)</text>`);
   const machine = results[0] && results[0].machine;
   if (machine) s.push(`<text x="${left}" y="37" fill="#555">${esc(`${machine.cpu}, ${machine.cores} cores, ${machine.kernel}`)}; memory and instructions shown inverted</text>`);
+  let lx = left;
   results.forEach((r, i) => {
-    const x = left + i * 170;
-    s.push(`<rect x="${x}" y="47" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`);
-    s.push(`<text x="${x + 16}" y="57">${esc(r.runtime.label || r.runtime.id)}</text>`);
+    const label = `${r.runtime.id}${r.runtime.version ? ` (${r.runtime.version})` : ''}`;
+    s.push(`<rect x="${lx}" y="47" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`);
+    s.push(`<text x="${lx + 16}" y="57">${esc(label)}</text>`);
+    lx += 16 + label.length * 6.5 + 18;
   });
   panels.forEach((p, pi) => {
     const y0 = top + pi * (panelH + 60) + 20;
@@ -83,7 +85,7 @@ function render(results) {
       s.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#555">${t.toFixed(1)}x</text>`);
     }
     scen.forEach((id, gi) => {
-      const gx = left + gi * groupW + 13;
+      const gx = left + gi * groupW + (groupW - nR * barW) / 2;
       results.forEach((r, ri) => {
         const x = gx + ri * barW;
         const v = oriented(r.scenarios[id], p.key);

@@ -77,7 +77,7 @@ function config(args) {
     duration: quick ? 0.4 : 2,
     inflight: 1,
     burst: 32 << 20,
-    idleConns: quick ? 1000 : 10000,
+    idleConns: quick ? 3000 : 10000,
     clientConns: 100,
     httpConns: 50,
     httpSeconds: quick ? 1 : 3,
@@ -153,7 +153,7 @@ async function runRuntime(ctx, rt, scenarios) {
   }
   for (const sc of scenarios) {
     const entry = {
-      title: sc.title, unit: sc.unit, higher_is_better: sc.higher, target: sc.target,
+      title: sc.title, unit: sc.unit, higher_is_better: sc.higher, target: sc.target, cpu_unit: sc.cpuUnit || null,
       measured_at: new Date().toISOString(), config: ctx.cfg, impls: {},
     };
     for (const impl of IMPLS) entry.impls[impl] = { status: status[impl] ? 'unavailable' : 'ok', reason: status[impl], samples: [], errors: [] };
@@ -186,7 +186,10 @@ async function runRuntime(ctx, rt, scenarios) {
         row.p50_us = lat('p50_us');
         row.p99_us = lat('p99_us');
       }
-      if (sc.id === 'idle') row.heap_per_conn = summarize(row.samples.map((s) => s.heap_per_conn).filter((x) => x != null));
+      if (sc.id === 'idle') {
+        row.heap_per_conn = summarize(row.samples.map((s) => s.heap_per_conn).filter((x) => x != null));
+        row.idle_cpu_percent = summarize(row.samples.map((s) => s.idle_cpu_percent).filter((x) => x != null));
+      }
       const cpu = summarize(row.samples.map((s) => s.server_cpu_us_per_unit).filter((x) => x != null));
       if (cpu) row.server_cpu_us_per_unit = cpu;
       if (!row.summary && row.status === 'ok') {
@@ -206,7 +209,7 @@ async function runRuntime(ctx, rt, scenarios) {
   return res;
 }
 
-function verdict(entry, rtKind) {
+function verdict(entry, rtKind, id) {
   const t = entry.target || {};
   const r = entry.ratios;
   const parts = [];
@@ -218,7 +221,7 @@ function verdict(entry, rtKind) {
     else if (lower ? val > goal : val < goal) met = false;
   };
   if (rtKind === 'bun') {
-    check('cnet/net', r.cnet_net, 1.0, false);
+    if (id === 'echo100') check('cnet/node:net', r.cnet_net, 1.0, false);
   } else {
     if (t.cnetNet != null) check('cnet/net', r.cnet_net, t.cnetNet, !!t.lower);
     if (t.cnetC != null) check('cnet/C', r.cnet_c, t.cnetC, false);
@@ -232,14 +235,16 @@ function pad(s, n) {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-function cell(row) {
+function cell(row, e) {
   if (!row) return '-';
   if (row.status === 'unavailable') return `unavailable: ${row.reason}`;
   if (row.status === 'failed') return `FAILED: ${row.reason}`;
   const s = row.summary;
   let t = `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
   if (row.p99_us) t += ` p50/p99 ${fmt(row.p50_us.median)}/${fmt(row.p99_us.median)}us`;
-  if (row.heap_per_conn && row.heap_per_conn.median != null) t += ` heap ${fmt(row.heap_per_conn.median)}`;
+  if (row.heap_per_conn && row.heap_per_conn.median != null) t += ` heap ${fmt(row.heap_per_conn.median)} B/conn`;
+  if (row.idle_cpu_percent) t += ` idle cpu ${fmt(row.idle_cpu_percent.median)}%`;
+  if (row.server_cpu_us_per_unit && e && e.cpu_unit) t += ` cpu ${fmt(row.server_cpu_us_per_unit.median)}us/${e.cpu_unit}`;
   if (row.errors && row.errors.length) t += ` [${row.errors.length} failed rounds]`;
   return t;
 }
@@ -258,10 +263,10 @@ function printTable(all) {
       out.push(`${pad(`${e.title} [${e.unit}${e.higher_is_better ? '' : ', lower is better'}]`, 56)}`);
       for (const impl of IMPLS) {
         const label = res.runtime.id === 'bun' && impl === 'net' ? 'node:net' : IMPL_LABEL[impl];
-        out.push(`    ${pad(label, 9)}${cell(e.impls[impl])}`);
+        out.push(`    ${pad(label, 9)}${cell(e.impls[impl], e)}`);
       }
       const r = e.ratios;
-      const v = verdict(e, res.runtime.id === 'bun' ? 'bun' : 'node');
+      const v = verdict(e, res.runtime.id === 'bun' ? 'bun' : 'node', id);
       out.push(`    ${pad('ratios', 9)}cnet/net ${fmt(r.cnet_net)}  cnet/C ${fmt(r.cnet_c)}  net/C ${fmt(r.net_c)}${v ? `   target ${v}` : ''}`);
     }
   }
@@ -321,7 +326,7 @@ async function main() {
     log(`[${rt.id}] ${rt.label}`);
     const res = await runRuntime(ctx, rt, scenariosFor(rt));
     all.push(res);
-    writeResults(res);
+    writeResults({ ...res, scenarios: { ...res.scenarios } });
   }
   printTable(all);
   if (!args['no-chart']) {

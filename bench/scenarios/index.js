@@ -131,7 +131,10 @@ async function runIdle(ctx, rt, impl) {
     try {
       const ready = await lg.nextJSON(ctx.cfg.runTimeout * 1000);
       if (ready.error || !ready.ready) throw new Error(`load generator: ${ready.error || 'not ready'}`);
-      await sleep(200);
+      const c0 = cpuNs(srv.pid);
+      await sleep(ctx.cfg.quick ? 250 : 1000);
+      const idleCpu = (cpuNs(srv.pid) - c0) / 1e9;
+      const idleSecs = ctx.cfg.quick ? 0.25 : 1;
       const m1 = await srv.mem();
       const rss1 = rssBytes(srv.pid);
       lg.endInput();
@@ -141,7 +144,7 @@ async function runIdle(ctx, rt, impl) {
       const ext = m0.external != null ? (m1.external - m0.external) / n : null;
       return { value: (rss1 - rss0) / n, rss_per_conn: (rss1 - rss0) / n, heap_per_conn: heap,
         external_per_conn: ext, conns: n, rss_before: rss0, rss_after: rss1, mem_before: m0, mem_after: m1,
-        setup_seconds: ready.setup_seconds };
+        setup_seconds: ready.setup_seconds, idle_cpu_percent: (100 * idleCpu) / idleSecs };
     } finally {
       lg.endInput();
       await lg.waitExit(10000);
@@ -206,7 +209,7 @@ async function runHttp(ctx, rt, impl) {
   return withServer(ctx, rt, impl, 'http', {}, async (srv) => {
     const url = `http://127.0.0.1:${srv.port}/`;
     const base = ['-t1', `-c${cfg.httpConns}`, '--latency', '--timeout', '5s'];
-    await runToEnd(ctx.wrk, [...base, '-d1s', url], 20000); // warm-up
+    if (!cfg.quick) await runToEnd(ctx.wrk, [...base, '-d1s', url], 20000); // warm-up
     const c0 = cpuNs(srv.pid);
     const r = await runToEnd(ctx.wrk, [...base, `-d${cfg.httpSeconds}s`, url], (cfg.httpSeconds + 20) * 1000);
     const c1 = cpuNs(srv.pid);
@@ -247,18 +250,18 @@ async function runInstructions(ctx, rt, impl) {
 // ---- the list -------------------------------------------------------------------
 
 const SCENARIOS = [
-  { id: 'echo1', title: 'echo 64 B, 1 connection', unit: 'msg/s', higher: true, latency: true,
+  { id: 'echo1', cpuUnit: 'msg', title: 'echo 64 B, 1 connection', unit: 'msg/s', higher: true, latency: true,
     target: { cnetNet: 1.2 }, run: loadScenario('echo', echoArgs(1), 'msgs_per_s', (r) => r.total_msgs) },
-  { id: 'echo100', title: 'echo 64 B, 100 connections', unit: 'msg/s', higher: true, latency: true,
+  { id: 'echo100', cpuUnit: 'msg', title: 'echo 64 B, 100 connections', unit: 'msg/s', higher: true, latency: true,
     target: { cnetC: 0.85 }, run: loadScenario('echo', echoArgs(100), 'msgs_per_s', (r) => r.total_msgs) },
-  { id: 'bulk-recv', title: 'bulk 64 KiB, under test receives', unit: 'MB/s', higher: true,
+  { id: 'bulk-recv', cpuUnit: 'MB', title: 'bulk 64 KiB, under test receives', unit: 'MB/s', higher: true,
     target: { cnetNet: 1.0, cnetC: 0.9 },
     run: loadScenario('sink', (cfg) => ['bulk-up', '--duration', String(cfg.duration)], 'mb_per_s', (r) => r.bytes / 1e6) },
-  { id: 'bulk-send', title: 'bulk 64 KiB, under test sends', unit: 'MB/s', higher: true,
+  { id: 'bulk-send', cpuUnit: 'MB', title: 'bulk 64 KiB, under test sends', unit: 'MB/s', higher: true,
     target: { cnetNet: 1.0, cnetC: 0.9 },
     run: loadScenario('source', (cfg) => ['bulk-down', '--duration', String(cfg.duration), '--burst', String(cfg.burst)],
       'mb_per_s', (r) => r.bytes / 1e6) },
-  { id: 'churn', title: 'connection churn (8 at a time)', unit: 'conn/s', higher: true, latency: true,
+  { id: 'churn', cpuUnit: 'conn', title: 'connection churn (8 at a time)', unit: 'conn/s', higher: true, latency: true,
     target: { cnetNet: 1.5 },
     run: loadScenario('echo', (cfg) => ['churn', '--conns', '8', '--size', '64', '--warmup', String(cfg.warmup),
       '--duration', String(cfg.duration)], 'conns_per_s', (r) => r.total_conns) },
@@ -266,7 +269,7 @@ const SCENARIOS = [
     target: { cnetNet: 0.5, lower: true }, run: runIdle },
   { id: 'client', title: 'client side, 100 conns to C echo', unit: 'msg/s', higher: true, latency: true,
     target: { cnetNet: 1.5 }, run: runClient },
-  { id: 'http', title: 'HTTP/1.1 responder under wrk', unit: 'req/s', higher: true, latency: true,
+  { id: 'http', cpuUnit: 'req', title: 'HTTP/1.1 responder under wrk', unit: 'req/s', higher: true, latency: true,
     target: { cnetNet: 1.5 }, run: runHttp },
   { id: 'instr', title: 'echo 100 conns, instructions/msg', unit: 'instr/msg', higher: false,
     target: { cnetNet: 0.25, lower: true }, run: runInstructions, instructions: true },
