@@ -16,7 +16,7 @@ class Server extends EventEmitter {
     } else if (options == null || typeof options === 'object') {
       options = { ...options };
     } else {
-      throw errors.invalidArgType('options', 'Object', options);
+      throw errors.invalidArgType('options', 'object', options);
     }
     if (options.keepAliveInitialDelay !== undefined) {
       args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
@@ -31,6 +31,7 @@ class Server extends EventEmitter {
     this._listening = false;
     this._unrefed = false;
     this._pipeName = undefined;
+    this._generation = 0;
     this.allowHalfOpen = Boolean(options.allowHalfOpen);
     this.pauseOnConnect = Boolean(options.pauseOnConnect);
     this.noDelay = Boolean(options.noDelay);
@@ -70,7 +71,10 @@ class Server extends EventEmitter {
 
   _lookupAndListen(port, host, backlog, options) {
     if (typeof host !== 'string') throw errors.invalidArgType('hostname', 'string', host);
+    const generation = this._generation;
     dns.lookup(host, (err, address, addressFamily) => {
+      // close() or an earlier listen() that already bound makes this lookup moot.
+      if (generation !== this._generation || this._handle) return;
       if (err) this.emit('error', err);
       else this._listenOn(address, port, addressFamily, backlog, options);
     });
@@ -150,6 +154,7 @@ class Server extends EventEmitter {
   }
 
   close(cb) {
+    this._generation++;
     if (typeof cb === 'function') {
       if (!this._handle) this.once('close', () => cb(errors.codedError('ERR_SERVER_NOT_RUNNING')));
       else this.once('close', cb);

@@ -1,0 +1,88 @@
+'use strict';
+// Bad input fails synchronously with the same class, code and message as built-in net.
+const test = require('node:test');
+const assert = require('assert');
+const { builtin, cnet, errorShape } = require('./helpers/modules');
+
+function attempt(fn) {
+  try {
+    const result = fn();
+    if (result && typeof result.destroy === 'function') result.destroy();
+    if (result && typeof result.close === 'function' && result.listening) result.close();
+    return 'no throw';
+  } catch (err) {
+    return errorShape(err);
+  }
+}
+
+const cases = {
+  'connect port out of range': (net) => net.connect({ port: 70000 }),
+  'connect negative port': (net) => net.connect({ port: -1 }),
+  'connect non-numeric port string': (net) => net.connect({ port: 'abc' }),
+  'connect boolean port': (net) => net.connect({ port: true }),
+  'connect empty options': (net) => net.connect({}),
+  'connect no arguments': (net) => net.connect(),
+  'connect numeric host': (net) => net.connect({ host: 1, port: 80 }),
+  'connect invalid localAddress': (net) => net.connect({ port: 80, localAddress: 'x' }),
+  'connect string localPort': (net) => net.connect({ port: 80, localPort: 'x' }),
+  'connect bad family': (net) => net.connect({ port: 80, family: 7 }),
+  'connect non-function lookup': (net) => net.connect({ port: 80, lookup: 5 }),
+  'connect string timeout': (net) => net.connect({ port: 80, timeout: 'x' }),
+  'connect numeric path': (net) => net.connect({ path: 5 }),
+  'connect NaN port': (net) => net.connect(NaN),
+  'connect float port': (net) => net.connect(80.5),
+  'connect object port': (net) => net.connect({ port: {} }),
+  'Socket.connect no arguments': (net) => new net.Socket().connect(),
+  'Socket with string fd': (net) => new net.Socket({ fd: 'x' }),
+  'createServer numeric options': (net) => net.createServer(5),
+  'createServer string highWaterMark': (net) => net.createServer({ highWaterMark: 'x' }),
+  'createServer string keepAliveInitialDelay': (net) => net.createServer({ keepAliveInitialDelay: 'x' }),
+  'listen empty options': (net) => net.createServer().listen({}),
+  'listen negative port': (net) => net.createServer().listen(-1),
+  'listen boolean': (net) => net.createServer().listen(true),
+  'listen port out of range': (net) => net.createServer().listen({ port: 70000 }),
+  'listen options with boolean port': (net) => net.createServer().listen({ port: true }),
+  'listen twice': (net) => {
+    const server = net.createServer().listen(0, '127.0.0.1');
+    try {
+      server.listen(0, '127.0.0.1');
+    } finally {
+      server.close();
+    }
+  },
+  'setTimeout string': (net) => new net.Socket().setTimeout('x'),
+  'setTimeout negative': (net) => new net.Socket().setTimeout(-1),
+  'setTimeout Infinity': (net) => new net.Socket().setTimeout(Infinity),
+  'setTimeout non-function callback': (net) => new net.Socket().setTimeout(1, 5),
+  'write number': (net) => new net.Socket().write(5),
+  'write undefined': (net) => new net.Socket().write(),
+  'write null': (net) => new net.Socket().write(null),
+  'write object': (net) => new net.Socket().write({}),
+  'getConnections without callback': (net) => net.createServer().getConnections(),
+  'close with non-function': (net) => net.createServer().close(5),
+  'setDefaultAutoSelectFamily non-boolean': (net) => net.setDefaultAutoSelectFamily(1),
+  'setDefaultAutoSelectFamilyAttemptTimeout string': (net) => net.setDefaultAutoSelectFamilyAttemptTimeout('x'),
+};
+
+for (const [name, fn] of Object.entries(cases)) {
+  test(`bad input: ${name} fails like built-in net`, () => {
+    const expected = attempt(() => fn(builtin));
+    const actual = attempt(() => fn(cnet));
+    assert.deepStrictEqual(actual, expected);
+  });
+}
+
+test('write after end: ERR_STREAM_WRITE_AFTER_END reaches the callback and error event', async () => {
+  for (const net of [builtin, cnet]) {
+    const socket = new net.Socket();
+    socket.end();
+    const [cbErr, eventErr] = await new Promise((resolve) => {
+      let fromCb;
+      socket.on('error', (err) => resolve([fromCb, err]));
+      socket.write('x', (err) => { fromCb = err; });
+    });
+    assert.strictEqual(cbErr.code, 'ERR_STREAM_WRITE_AFTER_END');
+    assert.strictEqual(eventErr.code, 'ERR_STREAM_WRITE_AFTER_END');
+    socket.destroy();
+  }
+});
