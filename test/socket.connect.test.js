@@ -1,0 +1,337 @@
+'use strict';
+// Connecting: overloads, event order on both ends, errors and socket properties, compared with built-in net.
+const test = require('node:test');
+const assert = require('assert');
+const {
+  sameOnBoth, record, listen, close, pipePath, errorShape,
+} = require('./helpers/modules');
+
+const CLIENT_EVENTS = ['lookup', 'connect', 'ready', 'data', 'end', 'finish', 'close', 'error', 'timeout'];
+const SERVER_SOCKET_EVENTS = ['data', 'end', 'finish', 'close', 'error'];
+
+// A client says hello, the server answers and ends; both ends' events are logged.
+async function helloExchange(net, connectArgs) {
+  const log = [];
+  let serverSocketClosed;
+  const serverSocketDone = new Promise((resolve) => { serverSocketClosed = resolve; });
+  const server = net.createServer((socket) => {
+    record(log, 'server-socket', socket, SERVER_SOCKET_EVENTS);
+    socket.on('close', serverSocketClosed);
+    socket.on('data', (d) => socket.end(`echo:${d}`));
+  });
+  record(log, 'server', server, ['listening', 'connection', 'close']);
+  const address = await listen(server, ...connectArgs.listen);
+  await new Promise((resolve) => {
+    const client = net.connect(...connectArgs.connect(address), () => log.push('client:connect-callback'));
+    record(log, 'client', client, CLIENT_EVENTS);
+    client.setEncoding('utf8');
+    client.on('data', (d) => log.push(`client:text(${d})`));
+    client.write('hello');
+    client.on('end', () => client.end());
+    client.on('close', resolve);
+  });
+  await close(server);
+  await serverSocketDone;
+  return log;
+}
+
+test('connect(port, host, cb): same events on both ends as built-in net', async () => {
+  await sameOnBoth((net) => helloExchange(net, {
+    listen: [0, '127.0.0.1'],
+    connect: (a) => [a.port, '127.0.0.1'],
+  }));
+});
+
+test('connect(options, cb) with host "localhost" emits lookup like built-in net', async () => {
+  await sameOnBoth((net) => helloExchange(net, {
+    listen: [0, '127.0.0.1'],
+    connect: (a) => [{ port: a.port, host: 'localhost' }],
+  }));
+});
+
+test('connect(port) with no host defaults to localhost', async () => {
+  await sameOnBoth((net) => helloExchange(net, {
+    listen: [0],
+    connect: (a) => [a.port],
+  }));
+});
+
+test('connect over IPv6 loopback ::1', async () => {
+  await sameOnBoth((net) => helloExchange(net, {
+    listen: [0, '::1'],
+    connect: (a) => [{ port: a.port, host: '::1' }],
+  }));
+});
+
+test('connect(path, cb) over a Unix domain socket', async () => {
+  await sameOnBoth((net) => {
+    const path = pipePath('connect');
+    return helloExchange(net, { listen: [path], connect: () => [path] });
+  });
+});
+
+test('connect({ path }) over a Unix domain socket', async () => {
+  await sameOnBoth((net) => {
+    const path = pipePath('connect-opts');
+    return helloExchange(net, { listen: [{ path }], connect: () => [{ path }] });
+  });
+});
+
+test('refused connection: error fields and error/close order match', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer();
+    const { port } = await listen(server, 0, '127.0.0.1');
+    await close(server);
+    const log = [];
+    const err = await new Promise((resolve) => {
+      const client = net.connect(port, '127.0.0.1');
+      record(log, 'client', client, CLIENT_EVENTS);
+      let seen;
+      client.on('error', (e) => { seen = e; });
+      client.on('close', () => resolve(seen));
+    });
+    const shape = errorShape(err);
+    assert.strictEqual(shape.message, `connect ECONNREFUSED 127.0.0.1:${port}`);
+    shape.message = shape.message.replace(String(port), 'PORT');
+    shape.port = 'PORT';
+    return { log, shape };
+  });
+});
+
+test('connecting to a missing Unix socket path fails with ENOENT like built-in net', async () => {
+  await sameOnBoth(async (net) => {
+    const path = '/tmp/cnet-does-not-exist.sock';
+    const log = [];
+    const err = await new Promise((resolve) => {
+      const client = net.connect(path);
+      record(log, 'client', client, CLIENT_EVENTS);
+      let seen;
+      client.on('error', (e) => { seen = e; });
+      client.on('close', () => resolve(seen));
+    });
+    return { log, err: errorShape(err) };
+  });
+});
+
+test('DNS failure reaches the error event with getaddrinfo fields', async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const err = await new Promise((resolve) => {
+      const client = net.connect({ port: 80, host: 'cnet-test.invalid' });
+      record(log, 'client', client, ['connect', 'close', 'error']);
+      let seen;
+      client.on('error', (e) => { seen = e; });
+      client.on('close', () => resolve(seen));
+    });
+    return { log, code: err.code, syscall: err.syscall, hostname: err.hostname };
+  });
+});
+
+test('a custom lookup function is used and its result is connected to', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.end('ok'));
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const asked = [];
+    const log = [];
+    await new Promise((resolve) => {
+      const client = net.connect({
+        port,
+        host: 'my-service.test',
+        lookup(host, options, cb) {
+          asked.push(host);
+          if (options.all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+          else cb(null, '127.0.0.1', 4);
+        },
+      });
+      record(log, 'client', client, CLIENT_EVENTS);
+      client.resume();
+      client.on('close', resolve);
+    });
+    await close(server);
+    return { asked, log };
+  });
+});
+
+test('writes made before connect completes are queued and delivered in order', async () => {
+  await sameOnBoth(async (net) => {
+    let received = '';
+    const server = net.createServer((s) => {
+      s.setEncoding('utf8');
+      s.on('data', (d) => { received += d; });
+      s.on('end', () => s.end());
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = net.connect(port, '127.0.0.1');
+    const states = [client.connecting, client.pending, client.readyState];
+    const results = [client.write('one,'), client.write(Buffer.from('two,')), client.write('three')];
+    client.end();
+    client.resume();
+    await new Promise((resolve) => client.on('close', resolve));
+    await close(server);
+    return { received, states, results: results.map(Boolean) };
+  });
+});
+
+test('socket properties while connected and after close match built-in net', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume().end());
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = net.connect(port, '127.0.0.1');
+    const before = {
+      connecting: client.connecting,
+      pending: client.pending,
+      readyState: client.readyState,
+      destroyed: client.destroyed,
+      remoteAddress: client.remoteAddress,
+      localAddress: client.localAddress,
+      address: client.address(),
+      bytesRead: client.bytesRead,
+      bytesWritten: client.bytesWritten,
+      timeout: client.timeout,
+    };
+    await new Promise((resolve) => client.on('connect', resolve));
+    const during = {
+      connecting: client.connecting,
+      pending: client.pending,
+      readyState: client.readyState,
+      remoteAddress: client.remoteAddress,
+      remotePort: client.remotePort === port,
+      remoteFamily: client.remoteFamily,
+      localAddress: client.localAddress,
+      localFamily: client.localFamily,
+      localPortIsNumber: typeof client.localPort === 'number',
+      addressKeys: Object.keys(client.address()).sort(),
+    };
+    client.write('12345');
+    client.resume();
+    await new Promise((resolve) => client.on('close', resolve));
+    const after = {
+      destroyed: client.destroyed,
+      readyState: client.readyState,
+      pending: client.pending,
+      bytesWritten: client.bytesWritten,
+      bytesRead: client.bytesRead,
+    };
+    await close(server);
+    return { before, during, after };
+  });
+});
+
+test('Unix socket properties: address() and remote fields match built-in net', async () => {
+  await sameOnBoth(async (net) => {
+    const path = pipePath('props');
+    const server = net.createServer((s) => s.resume().end());
+    await listen(server, path);
+    const serverAddress = server.address() === path;
+    const client = net.connect(path);
+    await new Promise((resolve) => client.on('connect', resolve));
+    const info = {
+      serverAddress,
+      address: client.address(),
+      remoteAddress: client.remoteAddress,
+      localAddress: client.localAddress,
+      remotePort: client.remotePort,
+    };
+    client.resume();
+    await new Promise((resolve) => client.on('close', resolve));
+    await close(server);
+    return info;
+  });
+});
+
+test('localAddress and localPort options bind the client end', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume().end());
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const seen = await new Promise((resolve) => {
+      const client = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.1' }, () => {
+        resolve(client.localAddress);
+        client.destroy();
+      });
+    });
+    await close(server);
+    return seen;
+  });
+});
+
+test('destroy() during connect: no connect event, close(false), no error', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume());
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const log = [];
+    await new Promise((resolve) => {
+      const client = net.connect(port, '127.0.0.1');
+      record(log, 'client', client, CLIENT_EVENTS);
+      client.destroy();
+      client.on('close', resolve);
+    });
+    await close(server);
+    return log;
+  });
+});
+
+test('destroy(error) emits error then close(true)', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume());
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const log = [];
+    await new Promise((resolve) => {
+      const client = net.connect(port, '127.0.0.1', () => {
+        client.destroy(new Error('boom'));
+      });
+      record(log, 'client', client, CLIENT_EVENTS);
+      client.on('close', resolve);
+    });
+    await close(server);
+    return log;
+  });
+});
+
+test('connect timeout option fires the timeout event on an idle connection', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume());
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const log = [];
+    await new Promise((resolve) => {
+      const client = net.connect({ port, host: '127.0.0.1', timeout: 50 });
+      record(log, 'client', client, CLIENT_EVENTS);
+      client.on('timeout', () => client.destroy());
+      client.on('close', resolve);
+    });
+    await close(server);
+    return log;
+  });
+});
+
+test('setTimeout(0) disables an earlier timeout and removes its listener', async () => {
+  await sameOnBoth(async (net) => {
+    const socket = new net.Socket();
+    const onTimeout = () => {};
+    socket.setTimeout(1000, onTimeout);
+    const before = [socket.timeout, socket.listenerCount('timeout')];
+    socket.setTimeout(0, onTimeout);
+    const after = [socket.timeout, socket.listenerCount('timeout')];
+    socket.destroy();
+    return { before, after };
+  });
+});
+
+test('ref/unref/setNoDelay/setKeepAlive return the socket before and after connect', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume().end());
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const socket = new net.Socket();
+    const chained = [
+      socket.setNoDelay() === socket,
+      socket.setKeepAlive(true, 1000) === socket,
+      socket.unref() === socket,
+      socket.ref() === socket,
+    ];
+    await new Promise((resolve) => socket.connect(port, '127.0.0.1', resolve));
+    chained.push(socket.setNoDelay(false) === socket, socket.setKeepAlive(false) === socket);
+    socket.resume();
+    await new Promise((resolve) => socket.on('close', resolve));
+    await close(server);
+    return chained;
+  });
+});
