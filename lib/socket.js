@@ -67,6 +67,7 @@ class Socket extends Duplex {
     this._bytesDispatched = 0;
     this._reading = false;
     this._hadError = false;
+    this._resetOnClose = false;
     this._timer = null;
     this._unrefed = false;
     this._noDelay = Boolean(options.noDelay);
@@ -321,6 +322,11 @@ class Socket extends Duplex {
     const cb = this._writeCallback;
     this._writeCallback = null;
     if (!cb) return;
+    // A write cancelled by destroy() completes quietly, as in built-in net.
+    if (this.destroyed) {
+      cb();
+      return;
+    }
     if (status < 0) {
       cb(errors.errnoException(status, 'write'));
       return;
@@ -358,7 +364,7 @@ class Socket extends Duplex {
       this._hadError = Boolean(exception);
       this._handle = null;
       this._reading = false;
-      handle.close();
+      if (!this._resetOnClose || handle.reset() !== 0) handle.close();
       cb(exception);
     } else {
       cb(exception);
@@ -374,6 +380,21 @@ class Socket extends Duplex {
   [kOnClose](handle) {
     handle.owner = null;
     this.emit('close', this._hadError);
+  }
+
+  // Closes with a TCP RST instead of a FIN.
+  resetAndDestroy() {
+    if (this._handle) {
+      if (this._handle.pipe) {
+        throw errors.nodeError(TypeError, 'ERR_INVALID_HANDLE_TYPE', 'This handle type cannot be sent');
+      }
+      this._resetOnClose = true;
+      if (this.connecting) this.once('connect', () => this.destroy());
+      else this.destroy();
+    } else {
+      this.destroy(errors.codedError('ERR_SOCKET_CLOSED'));
+    }
+    return this;
   }
 
   destroySoon() {

@@ -79,6 +79,16 @@ void cn_handle_start_close(cn_handle *h) {
   uv_close(&h->uv.handle, cn_handle_on_close);
 }
 
+/* TCP only: close with RST instead of FIN; same close callback and ownership. */
+static int cn_handle_start_reset(cn_handle *h) {
+  int err;
+  if (h->closing) return 0;
+  if (h->kind != CN_KIND_TCP) return UV_EINVAL;
+  err = uv_tcp_close_reset(&h->uv.tcp, cn_handle_on_close);
+  if (err == 0) h->closing = 1;
+  return err;
+}
+
 void cn_handle_close_all(cn_env *cenv) {
   cn_handle *h = cenv->handles;
   while (h) {
@@ -144,6 +154,12 @@ static napi_value cn_handle_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value cn_handle_reset(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  return cn_int(env, c.h ? cn_handle_start_reset(c.h) : UV_EBADF);
+}
+
 static napi_value cn_handle_ref(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
@@ -177,6 +193,7 @@ static napi_value cn_handle_fileno(napi_env env, napi_callback_info info) {
 napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
   static const napi_property_descriptor methods[] = {
     CN_METHOD("close", cn_handle_close),
+    CN_METHOD("reset", cn_handle_reset),
     CN_METHOD("ref", cn_handle_ref),
     CN_METHOD("unref", cn_handle_unref),
     CN_METHOD("hasRef", cn_handle_has_ref),
