@@ -23,7 +23,7 @@ const { resolveRuntimes, systemNode } = require('./lib/runtimes');
 const { SCENARIOS, Unavailable } = require('./scenarios');
 const { summarize, ratio, fmt } = require('./lib/stats');
 const { which } = require('./lib/proc');
-const { writeChart } = require('./chart');
+const { writeChart, writeMarkdown } = require('./chart');
 
 const RESULTS = path.join(__dirname, 'results');
 const IMPLS = ['net', 'cnet', 'c'];
@@ -190,6 +190,8 @@ async function runRuntime(ctx, rt, scenarios) {
         row.heap_per_conn = summarize(row.samples.map((s) => s.heap_per_conn).filter((x) => x != null));
         row.idle_cpu_percent = summarize(row.samples.map((s) => s.idle_cpu_percent).filter((x) => x != null));
       }
+      const gen = summarize(row.samples.map((s) => s.load && s.load.gen_busy).filter((x) => x != null));
+      if (gen) row.gen_busy = gen;
       const cpu = summarize(row.samples.map((s) => s.server_cpu_us_per_unit).filter((x) => x != null));
       if (cpu) row.server_cpu_us_per_unit = cpu;
       if (!row.summary && row.status === 'ok') {
@@ -245,6 +247,7 @@ function cell(row, e) {
   if (row.heap_per_conn && row.heap_per_conn.median != null) t += ` heap ${fmt(row.heap_per_conn.median)} B/conn`;
   if (row.idle_cpu_percent) t += ` idle cpu ${fmt(row.idle_cpu_percent.median)}%`;
   if (row.server_cpu_us_per_unit && e && e.cpu_unit) t += ` cpu ${fmt(row.server_cpu_us_per_unit.median)}us/${e.cpu_unit}`;
+  if (row.gen_busy) t += ` gen ${Math.round(100 * row.gen_busy.median)}%`;
   if (row.errors && row.errors.length) t += ` [${row.errors.length} failed rounds]`;
   return t;
 }
@@ -253,6 +256,7 @@ function printTable(all) {
   const out = [];
   out.push('');
   out.push('cnet benchmark: medians of interleaved rounds, spread (min-max) in parentheses; ratios are of medians');
+  out.push('cpu = server CPU time per unit; gen = load generator busy, % of one core (near 100%: the row is bound by the generator)');
   for (const res of all) {
     out.push('');
     out.push(`== ${res.runtime.label}${res.error ? `: unavailable: ${res.error}` : ''}`);
@@ -331,7 +335,8 @@ async function main() {
   printTable(all);
   if (!args['no-chart']) {
     const svg = writeChart(RESULTS);
-    log(`bench: wrote ${path.relative(process.cwd(), svg)} and ${all.filter((r) => !r.error).map((r) => `results/${r.runtime.id}.json`).join(', ')}`);
+    writeMarkdown(RESULTS);
+    log(`bench: wrote ${path.relative(process.cwd(), svg)}, results/summary.md and ${all.filter((r) => !r.error).map((r) => `results/${r.runtime.id}.json`).join(', ')}`);
   }
   fs.rmSync(ctx.tmpDir, { recursive: true, force: true });
   log(`bench: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

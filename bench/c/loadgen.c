@@ -82,7 +82,7 @@ static uv_loop_t *loop;
 static int phase = PH_WARMUP;
 static uint64_t t_start, t_measure, t_end;
 static uint64_t msgs_measured, msgs_total, bytes_verified;
-static int conns_open, conns_ready, conns_started;
+static int conns_open, conns_ready;
 static uv_timer_t phase_timer, timeout_timer;
 static struct sockaddr_storage addr;
 static char rbuf[256 * 1024];
@@ -94,6 +94,20 @@ static void fail(const char *fmt, const char *detail) {
   printf("\"}\n");
   fflush(stdout);
   exit(3);
+}
+
+/* CPU seconds this process has used so far (user + system). */
+static double self_cpu_s(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Fraction of one core this process has used since it started. */
+static double self_busy(void) {
+  double wall = (double)(uv_hrtime() - t_start) / 1e9;
+  return wall > 0 ? self_cpu_s() / wall : 0.0;
 }
 
 static void on_alloc(uv_handle_t *h, size_t sug, uv_buf_t *buf) {
@@ -267,12 +281,15 @@ static void echo_start_all(void) {
 
 static void print_echo_result(void) {
   double secs = (double)(t_end - t_measure) / 1e9;
+  double cpu = self_cpu_s();
   printf("{\"mode\":\"echo\",\"conns\":%d,\"inflight\":%d,\"size\":%d,\"seconds\":%.6f,"
          "\"msgs\":%" PRIu64 ",\"msgs_per_s\":%.1f,\"p50_us\":%.2f,\"p99_us\":%.2f,"
-         "\"total_msgs\":%" PRIu64 ",\"verified_bytes\":%" PRIu64 "}\n",
+         "\"total_msgs\":%" PRIu64 ",\"verified_bytes\":%" PRIu64 ",\"gen_cpu_s\":%.4f,"
+         "\"gen_cpu_us_per_msg\":%.3f,\"gen_busy\":%.3f}\n",
          opt_conns, opt_inflight, opt_size, secs, msgs_measured,
          secs > 0 ? (double)msgs_measured / secs : 0.0, hist_pct(0.50) / 1e3,
-         hist_pct(0.99) / 1e3, msgs_total, bytes_verified);
+         hist_pct(0.99) / 1e3, msgs_total, bytes_verified, cpu,
+         msgs_total ? cpu * 1e6 / (double)msgs_total : 0.0, self_busy());
 }
 
 /* ================= connecting (echo, idle, bulk) ================= */
@@ -458,8 +475,8 @@ static void bulk_on_reply(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
       }
       double secs = (double)(t_end - t_measure) / 1e9;
       printf("{\"mode\":\"bulk-up\",\"seconds\":%.6f,\"bytes\":%" PRIu64 ",\"mb_per_s\":%.2f,"
-             "\"verified_count\":true}\n",
-             secs, c->bytes, (double)c->bytes / secs / 1e6);
+             "\"verified_count\":true,\"gen_busy\":%.3f}\n",
+             secs, c->bytes, (double)c->bytes / secs / 1e6, self_busy());
       phase = PH_DRAIN;
       conn_close(c);
       return;
@@ -512,8 +529,8 @@ static void bulk_down_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf
     if (phase != PH_DRAIN) fail("%s", "source closed early");
     double secs = (double)(t_end - t_measure) / 1e9;
     printf("{\"mode\":\"bulk-down\",\"seconds\":%.6f,\"bytes\":%" PRIu64 ",\"mb_per_s\":%.2f,"
-           "\"verified_bytes\":%" PRIu64 "}\n",
-           secs, c->bytes, (double)c->bytes / secs / 1e6, bytes_verified);
+           "\"verified_bytes\":%" PRIu64 ",\"gen_busy\":%.3f}\n",
+           secs, c->bytes, (double)c->bytes / secs / 1e6, bytes_verified, self_busy());
     conn_close(c);
     return;
   }
@@ -558,9 +575,10 @@ static void finish(void) {
     double secs = (double)(t_end - t_measure) / 1e9;
     printf("{\"mode\":\"churn\",\"workers\":%d,\"seconds\":%.6f,\"conns\":%" PRIu64
            ",\"conns_per_s\":%.1f,\"p50_us\":%.2f,\"p99_us\":%.2f,\"total_conns\":%" PRIu64
-           ",\"verified_bytes\":%" PRIu64 "}\n",
+           ",\"verified_bytes\":%" PRIu64 ",\"gen_cpu_us_per_conn\":%.3f,\"gen_busy\":%.3f}\n",
            opt_conns, secs, msgs_measured, secs > 0 ? (double)msgs_measured / secs : 0.0,
-           hist_pct(0.5) / 1e3, hist_pct(0.99) / 1e3, msgs_total, bytes_verified);
+           hist_pct(0.5) / 1e3, hist_pct(0.99) / 1e3, msgs_total, bytes_verified,
+           msgs_total ? self_cpu_s() * 1e6 / (double)msgs_total : 0.0, self_busy());
   } else if (strcmp(opt_mode, "idle") == 0) {
     printf("{\"mode\":\"idle\",\"done\":true}\n");
   }

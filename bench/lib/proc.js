@@ -58,7 +58,8 @@ class LineProc {
     // eslint-disable-next-line no-control-regex
     const clean = this.stderr.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim())
       .filter((l) => l && !/^https?:\/\/\S+$/.test(l));
-    const key = clean.filter((l) => /panic|error|unsupported|abort|fatal/i.test(l));
+    let key = clean.filter((l) => /panic|error/i.test(l));
+    if (!key.length) key = clean.filter((l) => /unsupported|abort|fatal/i.test(l));
     const tail = (key.length ? key.slice(-2) : clean.slice(-3)).join(' | ').slice(0, 300);
     let how;
     if (e.error) how = `could not start: ${e.error.message}`;
