@@ -40,7 +40,8 @@ function oriented(entry, key) {
   return entry.higher_is_better === false ? 1 / v : v;
 }
 
-function render(results) {
+function render(allResults) {
+  const results = allResults.filter((r) => !r.error);
   const scen = ORDER.filter((id) => results.some((r) => r.scenarios[id]));
   const panels = [
     { key: 'cnet_net', title: 'cnet vs built-in net (Bun: vs Bun\'s node:net)' },
@@ -146,6 +147,10 @@ function renderMarkdown(results) {
     const when = Object.values(r.scenarios).map((e) => e.measured_at).filter(Boolean).sort().pop();
     out.push(`### ${r.runtime.label || r.runtime.id}${when ? ` (${when.slice(0, 16).replace('T', ' ')} UTC)` : ''}`);
     out.push('');
+    if (r.error) {
+      out.push(`unavailable: ${r.error}`);
+      continue;
+    }
     const netName = r.runtime.id === 'bun' ? "Bun's node:net" : 'built-in net';
     out.push(`| scenario | unit | ${netName} | cnet | C limit | cnet/net | cnet/C | net/C |`);
     out.push('|---|---|---|---|---|---|---|---|');

@@ -317,6 +317,18 @@ async function main() {
   if (!ctx.wrk) log('bench: wrk not installed: the HTTP scenario is skipped (apt-get install wrk)');
 
   const ids = args.runtimes ? String(args.runtimes).split(',') : [systemNode().id, 'node24', 'bun'];
+  const known = [systemNode().id, 'node', 'node24', 'bun'];
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length) {
+    log(`bench: unknown runtime ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    process.exit(2);
+  }
+  const wantedScen = args.scenarios ? String(args.scenarios).split(',') : [];
+  const badScen = wantedScen.filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (badScen.length) {
+    log(`bench: unknown scenario ${badScen.join(', ')} (known: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+    process.exit(2);
+  }
   const runtimes = resolveRuntimes(ids, { install: !args['no-install'], log });
   ctx.machine = machineInfo(ctx, runtimes);
   const scenariosFor = plan(args, cfg, runtimes);
@@ -324,7 +336,10 @@ async function main() {
   for (const rt of runtimes) {
     if (rt.error) {
       log(`[${rt.id}] unavailable: ${rt.error}`);
-      all.push({ runtime: { id: rt.id, label: rt.label }, error: rt.error, machine: ctx.machine, scenarios: {} });
+      const res = { runtime: { id: rt.id, label: rt.label }, error: rt.error, machine: ctx.machine,
+        started: new Date().toISOString(), scenarios: {} };
+      all.push(res);
+      writeResults(res);
       continue;
     }
     log(`[${rt.id}] ${rt.label}`);
