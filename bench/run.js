@@ -7,6 +7,7 @@
 //   npm run bench -- --instructions  also count instructions per message under callgrind
 //
 // Options: --runtimes=node20,node24,bun  --scenarios=echo1,echo100,...  --rounds=N
+//          (instr and instr1 need --instructions or --scenarios=instr,instr1)
 //          --duration=S --warmup=S --idle-conns=N --no-install --no-chart
 //
 // Every comparison runs built-in net, cnet and the C limit interleaved
@@ -83,6 +84,7 @@ function config(args) {
     httpSeconds: quick ? 1 : 3,
     runTimeout: 60,
     instrMessages: quick ? [5000, 25000] : [20000, 100000],
+    instr1Messages: quick ? [1000, 5000] : [5000, 25000],
   };
   if (args.rounds) cfg.rounds = Math.max(1, Number(args.rounds));
   if (args.duration) cfg.duration = Number(args.duration);
@@ -227,6 +229,10 @@ function verdict(entry, rtKind, id) {
   } else {
     if (t.cnetNet != null) check('cnet/net', r.cnet_net, t.cnetNet, !!t.lower);
     if (t.cnetC != null) check('cnet/C', r.cnet_c, t.cnetC, false);
+    if (t.p99NotWorse) {
+      const p = (impl) => (entry.impls[impl].p99_us ? entry.impls[impl].p99_us.median : null);
+      check('p99 cnet/net', ratio(p('cnet'), p('net')), 1.0, true);
+    }
   }
   if (!parts.length) return '';
   return `${parts.join(', ')}: ${known ? (met ? 'met' : 'NOT met') : 'n/a'}`;

@@ -223,12 +223,12 @@ async function runHttp(ctx, rt, impl) {
 
 // ---- instructions under callgrind ----------------------------------------------
 
-async function callgrindRun(ctx, rt, impl, messages) {
-  const out = path.join(ctx.tmpDir, `callgrind.${rt ? rt.id : 'c'}.${impl}.${messages}.out`);
+async function callgrindRun(ctx, rt, impl, messages, conns) {
+  const out = path.join(ctx.tmpDir, `callgrind.${rt ? rt.id : 'c'}.${impl}.${conns}.${messages}.out`);
   const srv = await startServer(ctx, rt, impl, 'echo', { valgrind: out });
   let r;
   try {
-    r = await loadgen(ctx, ['echo', '--conns', '100', '--inflight', '1', '--size', '64', '--messages', String(messages),
+    r = await loadgen(ctx, ['echo', '--conns', String(conns), '--inflight', '1', '--size', '64', '--messages', String(messages),
       '--port', String(srv.port)], 900);
   } finally {
     await srv.stop(300000);
@@ -238,21 +238,21 @@ async function callgrindRun(ctx, rt, impl, messages) {
   return { instructions: Number(m[1]), messages, load_seconds: r.seconds };
 }
 
-async function runInstructions(ctx, rt, impl) {
+const runInstructions = (conns) => async (ctx, rt, impl) => {
   if (!ctx.valgrind) throw new Unavailable('valgrind not installed (apt-get install valgrind)');
-  const [small, large] = ctx.cfg.instrMessages;
-  const a = await callgrindRun(ctx, rt, impl, small);
-  const b = await callgrindRun(ctx, rt, impl, large);
+  const [small, large] = conns === 1 ? ctx.cfg.instr1Messages : ctx.cfg.instrMessages;
+  const a = await callgrindRun(ctx, rt, impl, small, conns);
+  const b = await callgrindRun(ctx, rt, impl, large, conns);
   const per = (b.instructions - a.instructions) / (large - small);
   // total/messages of the long run, start-up included, for comparison with one-shot counts
   return { value: per, small: a, large: b, total_per_msg_large_run: b.instructions / large };
-}
+};
 
 // ---- the list -------------------------------------------------------------------
 
 const SCENARIOS = [
   { id: 'echo1', cpuUnit: 'msg', title: 'echo 64 B, 1 connection', unit: 'msg/s', higher: true, latency: true,
-    target: { cnetNet: 1.2 }, run: loadScenario('echo', echoArgs(1), 'msgs_per_s', (r) => r.total_msgs) },
+    target: { cnetNet: 1.2, p99NotWorse: true }, run: loadScenario('echo', echoArgs(1), 'msgs_per_s', (r) => r.total_msgs) },
   { id: 'echo100', cpuUnit: 'msg', title: 'echo 64 B, 100 connections', unit: 'msg/s', higher: true, latency: true,
     target: { cnetC: 0.85 }, run: loadScenario('echo', echoArgs(100), 'msgs_per_s', (r) => r.total_msgs) },
   { id: 'bulk-recv', cpuUnit: 'MB', title: 'bulk 64 KiB, under test receives', unit: 'MB/s', higher: true,
@@ -273,7 +273,9 @@ const SCENARIOS = [
   { id: 'http', cpuUnit: 'req', title: 'HTTP/1.1 responder under wrk', unit: 'req/s', higher: true, latency: true,
     target: { cnetNet: 1.5 }, run: runHttp },
   { id: 'instr', title: 'echo 100 conns, instructions/msg', unit: 'instr/msg', higher: false,
-    target: { cnetNet: 0.25, lower: true }, run: runInstructions, instructions: true },
+    target: { cnetNet: 0.25, lower: true }, run: runInstructions(100), instructions: true },
+  { id: 'instr1', title: 'echo 1 conn, instructions/msg', unit: 'instr/msg', higher: false,
+    target: null, run: runInstructions(1), instructions: true },
 ];
 
 module.exports = { SCENARIOS, Unavailable, startServer, loadgen, parseWrk };
