@@ -1,6 +1,7 @@
 'use strict';
 // Argument normalization and validation for connect(), listen() and friends.
 const binding = require('./binding');
+const compat = require('./compat');
 const errors = require('./errors');
 
 function ipFamily(input) {
@@ -91,7 +92,9 @@ function validateConnectOptions(options) {
     throw errors.invalidArgType('options.port', ['number', 'string'], port);
   }
   validatePort(port);
-  if (host != null && typeof host !== 'string') throw errors.invalidArgType('hostname', 'string', host);
+  if (host != null && typeof host !== 'string') {
+    throw errors.invalidArgType(compat.hostArgumentName, 'string', host);
+  }
   if (localAddress != null && ipFamily(localAddress) === 0) throw errors.invalidIP(localAddress);
   if (localPort != null && typeof localPort !== 'number') {
     throw errors.invalidArgType('options.localPort', 'number', localPort);

@@ -3,6 +3,7 @@
 const { Duplex } = require('stream');
 const dns = require('dns');
 const args = require('./args');
+const compat = require('./compat');
 const errors = require('./errors');
 const family = require('./family');
 const {
@@ -322,8 +323,8 @@ class Socket extends Duplex {
     const cb = this._writeCallback;
     this._writeCallback = null;
     if (!cb) return;
-    // A write cancelled by destroy() completes quietly, as in built-in net.
-    if (this.destroyed) {
+    // A write cut short by destroy() completes quietly on Node 20 (compat.js).
+    if (this.destroyed && !compat.cancelledWritesReportError) {
       cb();
       return;
     }

@@ -1,0 +1,11 @@
+'use strict';
+// Behaviours of built-in net that changed between Node release lines; cnet follows the running one.
+// Verified on Node 20 and Node 24; the switch point between them is taken as Node 22.
+const major = Number(process.versions.node.split('.')[0]);
+
+module.exports = {
+  // Node 22+ names a non-string connect host "options.host"; Node 20 says "hostname".
+  hostArgumentName: major >= 22 ? 'options.host' : 'hostname',
+  // Node 22+ passes ECANCELED to callbacks of writes cut short by destroy(); Node 20 calls them without error.
+  cancelledWritesReportError: major >= 22,
+};
