@@ -4,6 +4,7 @@
       "target_name": "cnet",
       "sources": [
         "src/module.c",
+        "src/uv_api.c",
         "src/loop.c",
         "src/errors.c",
         "src/handle.c",

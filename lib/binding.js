@@ -4,14 +4,6 @@ const path = require('path');
 
 const root = path.join(__dirname, '..');
 
-// Bun's Node-API host has a libuv loop but aborts the process on uv_tcp_init;
-// until cnet brings its own loop there, refuse clearly instead of crashing.
-if (process.versions.bun) {
-  const err = new Error('cnet: Bun is not supported yet (its Node-API host provides no libuv TCP); use node:net on Bun');
-  err.code = 'ERR_CNET_UNSUPPORTED_RUNTIME';
-  throw err;
-}
-
 let binding;
 try {
   binding = require(path.join(root, 'build', 'Release', 'cnet.node'));

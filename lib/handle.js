@@ -36,6 +36,9 @@ module.exports = {
   kOnShutdown,
   kOnClose,
   kOnConnection,
+  // True on hosts (Bun) where cnet runs its own loop and the host does not run
+  // nextTick jobs between native callbacks made within one turn of that loop.
+  privateLoop: binding.privateLoop,
   UV_EOF: binding.UV_EOF,
   UV_READABLE: binding.UV_READABLE,
   UV_WRITABLE: binding.UV_WRITABLE,

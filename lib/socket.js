@@ -7,7 +7,7 @@ const compat = require('./compat');
 const errors = require('./errors');
 const family = require('./family');
 const {
-  createHandle, kOnRead, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF,
+  createHandle, privateLoop, kOnRead, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF,
 } = require('./handle');
 
 const kAcceptedHandle = Symbol('cnet.acceptedHandle');
@@ -380,7 +380,9 @@ class Socket extends Duplex {
 
   [kOnClose](handle) {
     handle.owner = null;
-    this.emit('close', this._hadError);
+    // On a private loop, let the error queued by destroy() go first, as on Node.
+    if (privateLoop) process.nextTick(() => this.emit('close', this._hadError));
+    else this.emit('close', this._hadError);
   }
 
   // Closes with a TCP RST instead of a FIN.

@@ -5,6 +5,8 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "loop.h"
+
 /* JS callbacks registered once by lib/binding.js; called with `this` = handle. */
 enum cn_callback {
   CN_ON_READ,        /* (nread, buffer?) */
@@ -23,6 +25,7 @@ struct cn_handle;
 typedef struct cn_env {
   napi_env env;
   uv_loop_t *loop;
+  cn_loop_driver *driver;         /* NULL on Node: see loop.h */
   napi_ref handle_ctor;
   napi_ref callbacks[CN_CALLBACK_COUNT];
   char *read_buffer;              /* shared: libuv calls read_cb right after alloc_cb */

@@ -1,5 +1,6 @@
 #include "errors.h"
 #include "napi_util.h"
+#include "uv_api.h"
 
 #include <uv.h>
 #include <string.h>
@@ -11,7 +12,7 @@ static napi_value cn_errname(napi_env env, napi_callback_info info) {
   int32_t code = 0;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1 || napi_get_value_int32(env, argv[0], &code) != napi_ok) return NULL;
-  return cn_string(env, uv_err_name(code));
+  return cn_string(env, cn_uv.err_name(code));
 }
 
 /* strerror(errno) -> 'connection refused' */
@@ -21,7 +22,7 @@ static napi_value cn_strerror(napi_env env, napi_callback_info info) {
   int32_t code = 0;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1 || napi_get_value_int32(env, argv[0], &code) != napi_ok) return NULL;
-  return cn_string(env, uv_strerror(code));
+  return cn_string(env, cn_uv.strerror(code));
 }
 
 /* ipFamily(string) -> 4, 6 or 0, using libuv's address parser. */
@@ -37,9 +38,9 @@ static napi_value cn_ip_family(napi_env env, napi_callback_info info) {
   if (argc == 1 &&
       napi_get_value_string_utf8(env, argv[0], text, sizeof text, &len) == napi_ok &&
       len < sizeof text - 1 && strlen(text) == len) {
-    if (uv_inet_pton(AF_INET, text, addr) == 0)
+    if (cn_uv.inet_pton(AF_INET, text, addr) == 0)
       family = 4;
-    else if (uv_inet_pton(AF_INET6, text, addr) == 0)
+    else if (cn_uv.inet_pton(AF_INET6, text, addr) == 0)
       family = 6;
   }
   return cn_int(env, family);

@@ -76,7 +76,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
 void cn_handle_start_close(cn_handle *h) {
   if (h->closing) return;
   h->closing = 1;
-  uv_close(&h->uv.handle, cn_handle_on_close);
+  cn_uv.close(&h->uv.handle, cn_handle_on_close);
 }
 
 /* TCP only: close with RST instead of FIN; same close callback and ownership. */
@@ -84,7 +84,7 @@ static int cn_handle_start_reset(cn_handle *h) {
   int err;
   if (h->closing) return 0;
   if (h->kind != CN_KIND_TCP) return UV_EINVAL;
-  err = uv_tcp_close_reset(&h->uv.tcp, cn_handle_on_close);
+  err = cn_uv.tcp_close_reset(&h->uv.tcp, cn_handle_on_close);
   if (err == 0) h->closing = 1;
   return err;
 }
@@ -123,7 +123,7 @@ static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
   err = kind == CN_KIND_TCP ? cn_tcp_init(h) : cn_pipe_init(h);
   if (err) {
     free(h);
-    napi_throw_error(env, uv_err_name(err), uv_strerror(err));
+    napi_throw_error(env, cn_uv.err_name(err), cn_uv.strerror(err));
     return NULL;
   }
   h->uv.handle.data = h;
@@ -150,41 +150,55 @@ napi_value cn_handle_new(cn_env *cenv, cn_kind kind, cn_handle **out) {
 static napi_value cn_handle_close(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
-  if (c.h) cn_handle_start_close(c.h);
+  if (c.h) {
+    cn_handle_start_close(c.h);
+    cn_loop_sync(c.h->cenv->driver);
+  }
   return NULL;
 }
 
 static napi_value cn_handle_reset(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
-  return cn_int(env, c.h ? cn_handle_start_reset(c.h) : UV_EBADF);
+  int err = UV_EBADF;
+  if (c.h) {
+    err = cn_handle_start_reset(c.h);
+    cn_loop_sync(c.h->cenv->driver);
+  }
+  return cn_int(env, err);
 }
 
 static napi_value cn_handle_ref(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
-  if (c.h) uv_ref(&c.h->uv.handle);
+  if (c.h) {
+    cn_uv.ref(&c.h->uv.handle);
+    cn_loop_sync(c.h->cenv->driver);
+  }
   return NULL;
 }
 
 static napi_value cn_handle_unref(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
-  if (c.h) uv_unref(&c.h->uv.handle);
+  if (c.h) {
+    cn_uv.unref(&c.h->uv.handle);
+    cn_loop_sync(c.h->cenv->driver);
+  }
   return NULL;
 }
 
 static napi_value cn_handle_has_ref(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
-  return cn_bool(env, c.h && uv_has_ref(&c.h->uv.handle));
+  return cn_bool(env, c.h && cn_uv.has_ref(&c.h->uv.handle));
 }
 
 static napi_value cn_handle_fileno(napi_env env, napi_callback_info info) {
   cn_call c;
   uv_os_fd_t fd = -1;
   cn_call_init(env, info, &c);
-  if (c.h == NULL || uv_fileno(&c.h->uv.handle, &fd) != 0) return cn_int(env, -1);
+  if (c.h == NULL || cn_uv.fileno(&c.h->uv.handle, &fd) != 0) return cn_int(env, -1);
   return cn_int(env, fd);
 }
 

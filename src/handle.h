@@ -11,6 +11,7 @@
 #define CN_HANDLE_H
 
 #include "env.h"
+#include "uv_api.h"
 
 typedef enum { CN_KIND_TCP = 1, CN_KIND_PIPE = 2 } cn_kind;
 
@@ -41,6 +42,14 @@ typedef struct {
 } cn_call;
 
 void cn_call_init(napi_env env, napi_callback_info info, cn_call *call);
+
+/* Returns `result` to JS after an operation that may start or stop loop work. */
+static inline napi_value cn_synced(cn_handle *h, int result) {
+  napi_value v;
+  cn_loop_sync(h->cenv->driver);
+  napi_create_int32(h->cenv->env, result, &v);
+  return v;
+}
 
 /* Calls JS callback `which` with this = handle object, inside a callback scope.
  * The caller must have opened a handle scope. */

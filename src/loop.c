@@ -1,7 +1,144 @@
 #include "loop.h"
+#include "uv_api.h"
 
-int cn_loop_acquire(napi_env env, uv_loop_t **loop) {
-  if (napi_get_uv_event_loop(env, loop) != napi_ok || *loop == NULL)
-    return UV_ENOSYS;
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+struct cn_loop_driver {
+  uv_loop_t loop;         /* private loop: runs the sockets */
+  uv_async_t wake;        /* host loop: the watcher says events are ready */
+  uv_prepare_t flush;     /* host loop: registers work queued from JS */
+  pthread_t watcher;
+  sem_t drained;          /* posted after the JS thread ran the private loop */
+  int stop_fd;            /* eventfd that ends the watcher */
+  int host_ref;           /* is `wake` ref'ed on the host loop? */
+};
+
+static int cn_loop_is_bun(napi_env env) {
+  napi_value global, process, versions, bun;
+  napi_valuetype type = napi_undefined;
+  if (napi_get_global(env, &global) != napi_ok ||
+      napi_get_named_property(env, global, "process", &process) != napi_ok ||
+      napi_get_named_property(env, process, "versions", &versions) != napi_ok ||
+      napi_get_named_property(env, versions, "bun", &bun) != napi_ok ||
+      napi_typeof(env, bun, &type) != napi_ok)
+    return 0;
+  return type == napi_string;
+}
+
+void cn_loop_sync(cn_loop_driver *d) {
+  int alive;
+  if (d == NULL) return;
+  alive = cn_uv.loop_alive(&d->loop) != 0;
+  if (alive == d->host_ref) return;
+  /* These act on a host handle: the host's own uv_ref/uv_unref. */
+  if (alive) uv_ref((uv_handle_t *)&d->wake);
+  else uv_unref((uv_handle_t *)&d->wake);
+  d->host_ref = alive;
+}
+
+void cn_loop_run_once(cn_loop_driver *d) {
+  if (d == NULL) return;
+  cn_uv.run(&d->loop, UV_RUN_NOWAIT);
+  cn_loop_sync(d);
+}
+
+static void cn_loop_on_wake(uv_async_t *async) {
+  cn_loop_driver *d = async->data;
+  cn_loop_run_once(d);
+  sem_post(&d->drained);
+}
+
+static void cn_loop_on_prepare(uv_prepare_t *prepare) {
+  cn_loop_run_once(prepare->data);
+}
+
+static void *cn_loop_watch(void *arg) {
+  cn_loop_driver *d = arg;
+  struct pollfd fds[2];
+  fds[0].fd = cn_uv.backend_fd(&d->loop);
+  fds[0].events = POLLIN;
+  fds[1].fd = d->stop_fd;
+  fds[1].events = POLLIN;
+  for (;;) {
+    int n = poll(fds, 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || fds[1].revents) break;
+    uv_async_send(&d->wake);
+    while (sem_wait(&d->drained) != 0 && errno == EINTR) {}
+  }
+  return NULL;
+}
+
+static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const char **error) {
+  cn_loop_driver *d;
+  if (cn_uv_use_private(error) != 0) return -1;
+  d = calloc(1, sizeof *d);
+  if (d == NULL) {
+    *error = "out of memory";
+    return -1;
+  }
+  if (cn_uv.loop_init(&d->loop) != 0) {
+    free(d);
+    *error = "uv_loop_init failed for the private loop";
+    return -1;
+  }
+  d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  sem_init(&d->drained, 0, 0);
+  uv_async_init(host, &d->wake, cn_loop_on_wake);
+  d->wake.data = d;
+  uv_unref((uv_handle_t *)&d->wake);
+  uv_prepare_init(host, &d->flush);
+  d->flush.data = d;
+  uv_prepare_start(&d->flush, cn_loop_on_prepare);
+  uv_unref((uv_handle_t *)&d->flush);
+  if (d->stop_fd < 0 || pthread_create(&d->watcher, NULL, cn_loop_watch, d) != 0) {
+    *error = "cannot start the loop watcher thread";
+    return -1;
+  }
+  *out = d;
   return 0;
+}
+
+int cn_loop_acquire(napi_env env, uv_loop_t **loop, cn_loop_driver **driver, const char **error) {
+  uv_loop_t *host = NULL;
+  *driver = NULL;
+  if (napi_get_uv_event_loop(env, &host) != napi_ok || host == NULL) {
+    *error = "the runtime provides no libuv loop";
+    return -1;
+  }
+  if (!cn_loop_is_bun(env)) {
+    cn_uv_use_host();
+    *loop = host;
+    return 0;
+  }
+  if (cn_loop_start_private(host, driver, error) != 0) return -1;
+  *loop = &(*driver)->loop;
+  return 0;
+}
+
+static void cn_loop_on_host_close(uv_handle_t *handle) {
+  cn_loop_driver *d = handle->data;
+  if (handle == (uv_handle_t *)&d->wake) free(d);
+}
+
+void cn_loop_release(cn_loop_driver *d) {
+  uint64_t one = 1;
+  if (d == NULL) return;
+  /* Wake the watcher whether it sleeps in poll() or waits for a drain. */
+  if (write(d->stop_fd, &one, sizeof one) == sizeof one) {
+    sem_post(&d->drained);
+    pthread_join(d->watcher, NULL);
+  }
+  close(d->stop_fd);
+  cn_uv.run(&d->loop, UV_RUN_NOWAIT);
+  cn_uv.loop_close(&d->loop);
+  sem_destroy(&d->drained);
+  uv_close((uv_handle_t *)&d->flush, NULL);
+  uv_close((uv_handle_t *)&d->wake, cn_loop_on_host_close);
 }

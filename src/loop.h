@@ -1,11 +1,33 @@
-/* The event loop cnet runs on: the host runtime's libuv loop. */
+/*
+ * The event loop cnet runs on. This is the one place that knows the host.
+ *
+ * Node: the host's libuv loop and the host's libuv functions.
+ * Bun: its Node-API host has a libuv loop without networking, so cnet runs a
+ * private libuv loop (libuv.so.1 loaded at run time) embedded in the host's:
+ * a watcher thread sleeps in poll() on the private loop's backend fd and wakes
+ * the JS thread with a uv_async_t of the host loop, whose callback runs the
+ * private loop once; a host uv_prepare_t runs it before the host blocks, so
+ * work queued from JS is registered. The host async handle is ref'ed exactly
+ * while the private loop is alive, so unref() and process exit behave as on Node.
+ */
 #ifndef CN_LOOP_H
 #define CN_LOOP_H
 
 #include <node_api.h>
 #include <uv.h>
 
-/* Returns 0 and sets *loop, or a negative libuv error code. */
-int cn_loop_acquire(napi_env env, uv_loop_t **loop);
+typedef struct cn_loop_driver cn_loop_driver;
+
+/* Sets *loop (and *driver, NULL on Node); returns 0 or -1 with *error set. */
+int cn_loop_acquire(napi_env env, uv_loop_t **loop, cn_loop_driver **driver, const char **error);
+
+/* After JS started or stopped work on the loop: keeps the host's ref in step. */
+void cn_loop_sync(cn_loop_driver *driver);
+
+/* Runs the private loop without blocking (teardown uses it to finish closes). */
+void cn_loop_run_once(cn_loop_driver *driver);
+
+/* Stops the watcher and releases the private loop; its handles must be closed. */
+void cn_loop_release(cn_loop_driver *driver);
 
 #endif

@@ -5,6 +5,7 @@
 #include "loop.h"
 #include "napi_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 cn_env *cn_env_get(napi_env env) {
@@ -20,9 +21,15 @@ static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   if (cenv->handles == NULL) {
     napi_remove_async_cleanup_hook(hook);
     cenv->cleanup_hook = NULL;
-    return;
+  } else {
+    cn_handle_close_all(cenv);
   }
-  cn_handle_close_all(cenv);
+  if (cenv->driver) {
+    /* A private loop is ours to run: finish the closes now, then release it. */
+    while (cenv->handles) cn_loop_run_once(cenv->driver);
+    cn_loop_release(cenv->driver);
+    cenv->driver = NULL;
+  }
 }
 
 static void cn_env_free(napi_env env, void *data, void *hint) {
@@ -57,7 +64,7 @@ static napi_value cn_set_callbacks(napi_env env, napi_callback_info info) {
 static napi_value cn_init(napi_env env, napi_value exports) {
   cn_env *cenv = calloc(1, sizeof *cenv);
   napi_value ctor;
-  int err;
+  const char *error = NULL;
 
   if (cenv == NULL || (cenv->read_buffer = malloc(CN_READ_BUFFER_SIZE)) == NULL) {
     free(cenv);
@@ -65,10 +72,14 @@ static napi_value cn_init(napi_env env, napi_value exports) {
     return NULL;
   }
   cenv->env = env;
-  if ((err = cn_loop_acquire(env, &cenv->loop)) != 0) {
+  if (cn_loop_acquire(env, &cenv->loop, &cenv->driver, &error) != 0) {
+    char message[512];
+    snprintf(message, sizeof message,
+             "cnet: no usable libuv loop (%s); on Bun cnet needs libuv 1.x as libuv.so.1 "
+             "(Debian/Ubuntu: apt-get install libuv1)", error);
     free(cenv->read_buffer);
     free(cenv);
-    napi_throw_error(env, "ERR_CNET_NO_LOOP", "cnet: the runtime provides no libuv loop");
+    napi_throw_error(env, "ERR_CNET_NO_LOOP", message);
     return NULL;
   }
   napi_set_instance_data(env, cenv, cn_env_free, NULL);
@@ -81,6 +92,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "UV_EOF", cn_int(env, UV_EOF));
   napi_set_named_property(env, exports, "UV_READABLE", cn_int(env, UV_READABLE));
   napi_set_named_property(env, exports, "UV_WRITABLE", cn_int(env, UV_WRITABLE));
+  napi_set_named_property(env, exports, "privateLoop", cn_bool(env, cenv->driver != NULL));
   cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
   cn_errors_export(env, exports);
   return exports;

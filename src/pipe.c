@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 int cn_pipe_init(cn_handle *h) {
-  return uv_pipe_init(h->cenv->loop, &h->uv.pipe, 0);
+  return cn_uv.pipe_init(h->cenv->loop, &h->uv.pipe, 0);
 }
 
 static cn_handle *cn_pipe_from_call(cn_call *c) {
@@ -27,7 +27,7 @@ napi_value cn_pipe_bind(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if ((h = cn_pipe_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_pipe_path_arg(&c, path, sizeof path)) != 0) return cn_int(env, err);
-  return cn_int(env, uv_pipe_bind(&h->uv.pipe, path));
+  return cn_int(env, cn_uv.pipe_bind(&h->uv.pipe, path));
 }
 
 static void cn_pipe_after_connect(uv_connect_t *req, int status) {
@@ -51,8 +51,8 @@ napi_value cn_pipe_connect(napi_env env, napi_callback_info info) {
   if ((h = cn_pipe_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_pipe_path_arg(&c, path, sizeof path)) != 0) return cn_int(env, err);
   h->connect_req.data = h;
-  uv_pipe_connect(&h->connect_req, &h->uv.pipe, path, cn_pipe_after_connect);
-  return cn_int(env, 0);
+  cn_uv.pipe_connect(&h->connect_req, &h->uv.pipe, path, cn_pipe_after_connect);
+  return cn_synced(h, 0);
 }
 
 /* chmod(mode) with UV_READABLE / UV_WRITABLE bits. */
@@ -63,7 +63,7 @@ napi_value cn_pipe_chmod(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if ((h = cn_pipe_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if (c.argc >= 1) napi_get_value_int32(env, c.argv[0], &mode);
-  return cn_int(env, uv_pipe_chmod(&h->uv.pipe, mode));
+  return cn_int(env, cn_uv.pipe_chmod(&h->uv.pipe, mode));
 }
 
 typedef int (*cn_pipe_name_fn)(const uv_pipe_t *, char *, size_t *);
@@ -83,9 +83,9 @@ static napi_value cn_pipe_name(napi_env env, napi_callback_info info, cn_pipe_na
 }
 
 napi_value cn_pipe_getsockname(napi_env env, napi_callback_info info) {
-  return cn_pipe_name(env, info, uv_pipe_getsockname);
+  return cn_pipe_name(env, info, cn_uv.pipe_getsockname);
 }
 
 napi_value cn_pipe_getpeername(napi_env env, napi_callback_info info) {
-  return cn_pipe_name(env, info, uv_pipe_getpeername);
+  return cn_pipe_name(env, info, cn_uv.pipe_getpeername);
 }

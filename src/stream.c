@@ -14,7 +14,7 @@ typedef struct {
 
 static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
   cn_handle *h = uvh->data;
-  *buf = uv_buf_init(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
+  *buf = cn_buf(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
 }
 
 static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
@@ -40,14 +40,14 @@ napi_value cn_stream_read_start(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
-  return cn_int(env, uv_read_start(&c.h->uv.stream, cn_stream_alloc, cn_stream_on_read));
+  return cn_synced(c.h, cn_uv.read_start(&c.h->uv.stream, cn_stream_alloc, cn_stream_on_read));
 }
 
 napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
-  return cn_int(env, uv_read_stop(&c.h->uv.stream));
+  return cn_synced(c.h, cn_uv.read_stop(&c.h->uv.stream));
 }
 
 static void cn_stream_after_write(uv_write_t *req, int status) {
@@ -82,7 +82,7 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
   int err;
 
   if (stream->write_queue_size == 0) {
-    int written = uv_try_write(stream, bufs, nbufs);
+    int written = cn_uv.try_write(stream, bufs, nbufs);
     if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) {
       free(owned);
       return written;
@@ -112,7 +112,7 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
   wr->owned = owned;
   wr->data = NULL;
   if (keep != NULL) napi_create_reference(env, keep, 1, &wr->data);
-  err = uv_write(&wr->req, stream, bufs, nbufs, cn_stream_after_write);
+  err = cn_uv.write(&wr->req, stream, bufs, nbufs, cn_stream_after_write);
   if (err) {
     if (wr->data) napi_delete_reference(env, wr->data);
     free(owned);
@@ -133,8 +133,8 @@ napi_value cn_stream_write(napi_env env, napi_callback_info info) {
   if (c.h == NULL) return cn_int(env, UV_EBADF);
   if (c.argc < 1 || napi_get_buffer_info(env, c.argv[0], &data, &len) != napi_ok)
     return cn_int(env, UV_EINVAL);
-  buf = uv_buf_init(data, (unsigned)len);
-  return cn_int(env, cn_stream_write_bufs(c.h, &buf, 1, c.argv[0], NULL));
+  buf = cn_buf(data, (unsigned)len);
+  return cn_synced(c.h, cn_stream_write_bufs(c.h, &buf, 1, c.argv[0], NULL));
 }
 
 /* writev(arrayOfBuffers) */
@@ -161,12 +161,12 @@ napi_value cn_stream_writev(napi_env env, napi_callback_info info) {
       if (bufs != stack_bufs) free(bufs);
       return cn_int(env, UV_EINVAL);
     }
-    bufs[i] = uv_buf_init(data, (unsigned)len);
+    bufs[i] = cn_buf(data, (unsigned)len);
   }
   /* uv_write copies the uv_buf_t array, so ours can go when this returns. */
   result = cn_stream_write_bufs(c.h, bufs, count, c.argv[0], NULL);
   if (bufs != stack_bufs) free(bufs);
-  return cn_int(env, result);
+  return cn_synced(c.h, result);
 }
 
 /* writeString(string) for UTF-8: encodes straight into the socket or a heap copy. */
@@ -186,14 +186,14 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     if (text == NULL) return cn_int(env, UV_ENOMEM);
   }
   napi_get_value_string_utf8(env, c.argv[0], text, len + 1, &len);
-  buf = uv_buf_init(text, (unsigned)len);
+  buf = cn_buf(text, (unsigned)len);
   if (text == stack) {
     /* Try from the stack; copy only what must be queued. */
     uv_stream_t *stream = &c.h->uv.stream;
     int written = 0;
     char *rest;
     if (stream->write_queue_size == 0) {
-      written = uv_try_write(stream, &buf, 1);
+      written = cn_uv.try_write(stream, &buf, 1);
       if (written == (int)len) return cn_int(env, 0);
       if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) return cn_int(env, written);
       if (written < 0) written = 0;
@@ -201,10 +201,10 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     rest = malloc(len - written);
     if (rest == NULL) return cn_int(env, UV_ENOMEM);
     memcpy(rest, text + written, len - written);
-    buf = uv_buf_init(rest, (unsigned)(len - written));
-    return cn_int(env, cn_stream_write_bufs(c.h, &buf, 1, NULL, rest));
+    buf = cn_buf(rest, (unsigned)(len - written));
+    return cn_synced(c.h, cn_stream_write_bufs(c.h, &buf, 1, NULL, rest));
   }
-  return cn_int(env, cn_stream_write_bufs(c.h, &buf, 1, NULL, text));
+  return cn_synced(c.h, cn_stream_write_bufs(c.h, &buf, 1, NULL, text));
 }
 
 static void cn_stream_after_shutdown(uv_shutdown_t *req, int status) {
@@ -223,7 +223,7 @@ napi_value cn_stream_shutdown(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
   c.h->shutdown_req.data = c.h;
-  return cn_int(env, uv_shutdown(&c.h->shutdown_req, &c.h->uv.stream, cn_stream_after_shutdown));
+  return cn_synced(c.h, cn_uv.shutdown(&c.h->shutdown_req, &c.h->uv.stream, cn_stream_after_shutdown));
 }
 
 static void cn_stream_on_connection(uv_stream_t *server, int status) {
@@ -239,7 +239,7 @@ static void cn_stream_on_connection(uv_stream_t *server, int status) {
     if (client == NULL) {
       status = UV_ENOMEM;
     } else {
-      status = uv_accept(server, &client->uv.stream);
+      status = cn_uv.accept(server, &client->uv.stream);
       if (status) {
         /* Nothing accepted: the fresh handle has no JS owner yet; close it. */
         cn_handle_start_close(client);
@@ -258,7 +258,7 @@ napi_value cn_stream_listen(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
   if (c.argc >= 1) napi_get_value_int32(env, c.argv[0], &backlog);
-  return cn_int(env, uv_listen(&c.h->uv.stream, backlog, cn_stream_on_connection));
+  return cn_synced(c.h, cn_uv.listen(&c.h->uv.stream, backlog, cn_stream_on_connection));
 }
 
 napi_value cn_stream_write_queue_size(napi_env env, napi_callback_info info) {

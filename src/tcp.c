@@ -4,7 +4,7 @@
 #include <string.h>
 
 int cn_tcp_init(cn_handle *h) {
-  return uv_tcp_init(h->cenv->loop, &h->uv.tcp);
+  return cn_uv.tcp_init(h->cenv->loop, &h->uv.tcp);
 }
 
 static cn_handle *cn_tcp_from_call(cn_call *c) {
@@ -22,8 +22,8 @@ static int cn_tcp_parse_addr(cn_call *c, size_t first, struct sockaddr_storage *
       napi_get_value_int32(c->env, c->argv[first + 2], &family) != napi_ok ||
       port < 0 || port > 65535)
     return UV_EINVAL;
-  if (family == 6) return uv_ip6_addr(ip, port, (struct sockaddr_in6 *)addr);
-  return uv_ip4_addr(ip, port, (struct sockaddr_in *)addr);
+  if (family == 6) return cn_uv.ip6_addr(ip, port, (struct sockaddr_in6 *)addr);
+  return cn_uv.ip4_addr(ip, port, (struct sockaddr_in *)addr);
 }
 
 /* bind(ip, port, family, ipv6Only) */
@@ -38,7 +38,7 @@ napi_value cn_tcp_bind(napi_env env, napi_callback_info info) {
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
   if (c.argc >= 4) napi_get_value_bool(env, c.argv[3], &ipv6_only);
-  return cn_int(env, uv_tcp_bind(&h->uv.tcp, (struct sockaddr *)&addr,
+  return cn_int(env, cn_uv.tcp_bind(&h->uv.tcp, (struct sockaddr *)&addr,
                                  ipv6_only ? UV_TCP_IPV6ONLY : 0));
 }
 
@@ -64,8 +64,8 @@ napi_value cn_tcp_connect(napi_env env, napi_callback_info info) {
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
   h->connect_req.data = h;
-  return cn_int(env, uv_tcp_connect(&h->connect_req, &h->uv.tcp, (struct sockaddr *)&addr,
-                                    cn_tcp_after_connect));
+  return cn_synced(h, cn_uv.tcp_connect(&h->connect_req, &h->uv.tcp, (struct sockaddr *)&addr,
+                                       cn_tcp_after_connect));
 }
 
 napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info) {
@@ -75,7 +75,7 @@ napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if (c.argc >= 1) napi_get_value_bool(env, c.argv[0], &enable);
-  return cn_int(env, uv_tcp_nodelay(&h->uv.tcp, enable));
+  return cn_int(env, cn_uv.tcp_nodelay(&h->uv.tcp, enable));
 }
 
 /* setKeepAlive(enable, delaySeconds) */
@@ -88,7 +88,7 @@ napi_value cn_tcp_set_keep_alive(napi_env env, napi_callback_info info) {
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if (c.argc >= 1) napi_get_value_bool(env, c.argv[0], &enable);
   if (c.argc >= 2) napi_get_value_int32(env, c.argv[1], &delay);
-  return cn_int(env, uv_tcp_keepalive(&h->uv.tcp, enable, delay > 0 ? (unsigned)delay : 1));
+  return cn_int(env, cn_uv.tcp_keepalive(&h->uv.tcp, enable, delay > 0 ? (unsigned)delay : 1));
 }
 
 /* {address, family, port} for a socket address, or an error number. */
@@ -99,12 +99,12 @@ static napi_value cn_tcp_addr_object(napi_env env, const struct sockaddr_storage
   const char *family;
   if (addr->ss_family == AF_INET6) {
     const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)addr;
-    uv_ip6_name(a6, ip, sizeof ip);
+    cn_uv.ip6_name(a6, ip, sizeof ip);
     port = ntohs(a6->sin6_port);
     family = "IPv6";
   } else if (addr->ss_family == AF_INET) {
     const struct sockaddr_in *a4 = (const struct sockaddr_in *)addr;
-    uv_ip4_name(a4, ip, sizeof ip);
+    cn_uv.ip4_name(a4, ip, sizeof ip);
     port = ntohs(a4->sin_port);
     family = "IPv4";
   } else {
@@ -124,7 +124,7 @@ napi_value cn_tcp_getsockname(napi_env env, napi_callback_info info) {
   cn_handle *h;
   cn_call_init(env, info, &c);
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
-  err = uv_tcp_getsockname(&h->uv.tcp, (struct sockaddr *)&addr, &len);
+  err = cn_uv.tcp_getsockname(&h->uv.tcp, (struct sockaddr *)&addr, &len);
   return err ? cn_int(env, err) : cn_tcp_addr_object(env, &addr);
 }
 
@@ -135,6 +135,6 @@ napi_value cn_tcp_getpeername(napi_env env, napi_callback_info info) {
   cn_handle *h;
   cn_call_init(env, info, &c);
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
-  err = uv_tcp_getpeername(&h->uv.tcp, (struct sockaddr *)&addr, &len);
+  err = cn_uv.tcp_getpeername(&h->uv.tcp, (struct sockaddr *)&addr, &len);
   return err ? cn_int(env, err) : cn_tcp_addr_object(env, &addr);
 }

@@ -1,0 +1,29 @@
+#include "uv_api.h"
+
+#include <dlfcn.h>
+
+cn_uv_api cn_uv;
+
+void cn_uv_use_host(void) {
+#define CN_UV_HOST(ret, name, params) cn_uv.name = uv_##name;
+  CN_UV_FUNCTIONS(CN_UV_HOST)
+#undef CN_UV_HOST
+}
+
+int cn_uv_use_private(const char **error) {
+  /* RTLD_DEEPBIND: the private libuv must call its own functions, not the host's. */
+  void *lib = dlopen("libuv.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+  if (lib == NULL) {
+    *error = dlerror();
+    return -1;
+  }
+#define CN_UV_PRIVATE(ret, name, params)                 \
+  if ((*(void **)&cn_uv.name = dlsym(lib, "uv_" #name)) == NULL) { \
+    *error = "libuv.so.1 lacks uv_" #name;               \
+    dlclose(lib);                                        \
+    return -1;                                           \
+  }
+  CN_UV_FUNCTIONS(CN_UV_PRIVATE)
+#undef CN_UV_PRIVATE
+  return 0;
+}
