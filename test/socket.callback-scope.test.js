@@ -9,7 +9,13 @@ function trace(log, label) {
   Promise.resolve().then(() => log.push(`${label}:microtask`));
 }
 
-test('nextTick and promise jobs queued in event handlers run before the next event', async () => {
+// Bun's Node-API host runs nextTick and promise jobs only after every callback
+// of a loop turn, so this ordering cannot be had there yet (README: Bun).
+const onBun = Boolean(process.versions.bun);
+const bunOrdering = onBun && 'Bun runs nextTick/promise jobs after the whole loop turn, not after each native callback';
+const bunUncaught = onBun && "Bun's napi_fatal_exception does not reach process 'uncaughtException' listeners";
+
+test('nextTick and promise jobs queued in event handlers run before the next event', { skip: bunOrdering }, async () => {
   await sameOnBoth(async (net) => {
     const log = [];
     const server = net.createServer((s) => {
@@ -32,7 +38,7 @@ test('nextTick and promise jobs queued in event handlers run before the next eve
   });
 });
 
-test('an exception thrown in a data handler reaches uncaughtException, and the process keeps serving', async () => {
+test('an exception thrown in a data handler reaches uncaughtException, and the process keeps serving', { skip: bunUncaught }, async () => {
   await sameOnBoth(async (net) => {
     const caught = [];
     const onUncaught = (err) => caught.push(err.message);

@@ -2,6 +2,7 @@
 // The two implementations every differential test runs: built-in net (the reference) and cnet.
 const path = require('path');
 const assert = require('assert');
+const fs = require('fs');
 
 const builtin = require('net');
 const cnet = require(path.join(__dirname, '..', '..', 'lib', 'net.js'));
@@ -11,14 +12,74 @@ const implementations = [
   ['cnet', cnet],
 ];
 
-// Runs scenario(net) on built-in net and on cnet; asserts the observations are equal.
-async function sameOnBoth(scenario) {
-  const seen = {};
-  for (const [name, net] of implementations) {
-    seen[name] = await scenario(net, name);
+// The reference is built-in net as Node has it. On Node it runs next to cnet in
+// the same test. Where the runtime's own net is not Node's (Bun), the reference
+// is what built-in net did in a Node run of the same test that recorded it:
+// CNET_GOLDEN=write records, CNET_GOLDEN=read compares with the record.
+const goldenMode = process.env.CNET_GOLDEN || (process.versions.bun ? 'read' : '');
+const goldenDir = path.join(__dirname, '..', '.golden');
+const goldenFiles = new Map();
+const callCounts = new Map();
+
+const UNDEFINED = '\u0000undefined';
+function toPlain(value) {
+  return JSON.parse(JSON.stringify(value, (k, v) => (v === undefined ? UNDEFINED : v)) ?? 'null');
+}
+
+function callerFile() {
+  const lines = new Error().stack.split('\n');
+  for (const line of lines) {
+    const m = line.match(/\(?(\/[^():]+\.test\.js):\d+:\d+\)?/);
+    if (m) return m[1];
   }
-  assert.deepStrictEqual(seen.cnet, seen.net);
-  return seen.cnet;
+  throw new Error('cannot tell which test file is calling');
+}
+
+function goldenFor(file) {
+  if (!goldenFiles.has(file)) {
+    const jsonPath = path.join(goldenDir, `${path.basename(file)}.json`);
+    let data = {};
+    if (goldenMode === 'read') {
+      if (!fs.existsSync(jsonPath)) throw new Error(`no recorded reference at ${jsonPath}: run the suite on Node with CNET_GOLDEN=write first`);
+      data = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+    }
+    goldenFiles.set(file, { jsonPath, data });
+  }
+  return goldenFiles.get(file);
+}
+
+function nextKey(file) {
+  const n = (callCounts.get(file) || 0) + 1;
+  callCounts.set(file, n);
+  return String(n);
+}
+
+process.on('exit', () => {
+  if (goldenMode !== 'write') return;
+  fs.mkdirSync(goldenDir, { recursive: true });
+  for (const { jsonPath, data } of goldenFiles.values()) fs.writeFileSync(jsonPath, JSON.stringify(data));
+});
+
+// Returns what compute() gives with built-in net (recording it), or the record of it.
+async function reference(compute) {
+  const file = callerFile();
+  const golden = goldenMode ? goldenFor(file) : null;
+  const key = nextKey(file);
+  if (goldenMode === 'read') {
+    if (!(key in golden.data)) throw new Error(`no recorded reference #${key} for ${path.basename(file)}`);
+    return golden.data[key];
+  }
+  const value = toPlain(await compute());
+  if (golden) golden.data[key] = value;
+  return value;
+}
+
+// Runs scenario(net) on built-in net (or takes its record) and on cnet; asserts equal observations.
+async function sameOnBoth(scenario) {
+  const expected = await reference(() => scenario(builtin, 'net'));
+  const actual = toPlain(await scenario(cnet, 'cnet'));
+  assert.deepStrictEqual(actual, expected);
+  return actual;
 }
 
 // Records events of an emitter as strings, in order, into `log`.
@@ -79,6 +140,7 @@ module.exports = {
   builtin,
   cnet,
   implementations,
+  reference,
   sameOnBoth,
   record,
   describe,

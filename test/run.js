@@ -1,0 +1,70 @@
+'use strict';
+// `npm test`: the whole suite on the machine's Node, on Node 24 and on Bun.
+// Node runs are differential (built-in net next to cnet); the Node 24 run also
+// records built-in net's observations, which the Bun run compares cnet with,
+// since Bun's own node:net is not the reference.
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { resolveRuntimes } = require('../bench/lib/runtimes');
+
+const root = path.join(__dirname, '..');
+const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()
+  .map((f) => path.join('test', f));
+const only = process.argv.slice(2);
+
+function bunBinary() {
+  const local = path.join(root, 'node_modules', '.bin', 'bun');
+  if (fs.existsSync(local)) return local;
+  const [bun] = resolveRuntimes(['bun'], { log: console.log });
+  if (bun.error) throw new Error(`Bun is not available: ${bun.error}`);
+  return bun.bin;
+}
+
+function node24Binary() {
+  if (process.versions.node.split('.')[0] === '24') return process.execPath;
+  const [node24] = resolveRuntimes(['node24'], { log: console.log });
+  if (node24.error) throw new Error(`Node 24 is not available: ${node24.error}`);
+  return node24.bin;
+}
+
+const nodeArgs = ['--test', '--test-concurrency=1', '--test-timeout=60000', ...files];
+const runs = [
+  { name: `node ${process.version}`, bin: () => process.execPath, args: nodeArgs, env: {} },
+  { name: 'node 24 (records the reference for Bun)', bin: node24Binary, args: nodeArgs, env: { CNET_GOLDEN: 'write' } },
+  { name: 'bun', bin: bunBinary, args: ['test', '--timeout=60000', ...files.map((f) => `./${f}`)], env: { CNET_GOLDEN: 'read' } },
+].filter((run) => only.length === 0 || only.some((o) => run.name.startsWith(o)));
+
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const run of runs) {
+  console.log(`\n=== ${run.name} ===`);
+  let bin;
+  try {
+    bin = run.bin();
+  } catch (err) {
+    console.log(err.message);
+    failed++;
+    summary.push(`${run.name}: could not run (${err.message})`);
+    continue;
+  }
+  const result = spawnSync(bin, run.args, {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, ...run.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const out = `${result.stdout}${result.stderr}`;
+  process.stdout.write(out);
+  const count = (re) => { const m = out.match(re); return m ? Number(m[m.length - 1].match(/\d+/)[0]) : 0; };
+  const p = count(/^(?:# pass|ℹ pass| *\d+ pass)\s*\d*/gm) || count(/^ *(\d+) pass$/gm);
+  const f = count(/^(?:# fail|ℹ fail)\s*\d+/gm) || count(/^ *(\d+) fail$/gm);
+  passed += p;
+  failed += f;
+  const ok = result.status === 0;
+  if (!ok && f === 0) failed++;
+  summary.push(`${run.name}: ${p} passed, ${f} failed${ok ? '' : ` (exit ${result.status})`}`);
+}
+console.log('\n=== summary ===');
+for (const line of summary) console.log(line);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
