@@ -26,11 +26,13 @@ function toPlain(value) {
   return JSON.parse(JSON.stringify(value, (k, v) => (v === undefined ? UNDEFINED : v)) ?? 'null');
 }
 
-function callerFile() {
+// The test file and line that asked for a reference: a key that stays the same
+// across runtimes and whichever tests a runtime skips.
+function callSite() {
   const lines = new Error().stack.split('\n');
   for (const line of lines) {
-    const m = line.match(/\(?(\/[^():]+\.test\.js):\d+:\d+\)?/);
-    if (m) return m[1];
+    const m = line.match(/\(?(\/[^():]+\.test\.js):(\d+):\d+\)?/);
+    if (m) return { file: m[1], line: m[2] };
   }
   throw new Error('cannot tell which test file is calling');
 }
@@ -48,10 +50,11 @@ function goldenFor(file) {
   return goldenFiles.get(file);
 }
 
-function nextKey(file) {
-  const n = (callCounts.get(file) || 0) + 1;
-  callCounts.set(file, n);
-  return String(n);
+function nextKey({ file, line }) {
+  const site = `${file}:${line}`;
+  const n = (callCounts.get(site) || 0) + 1;
+  callCounts.set(site, n);
+  return `${line}#${n}`;
 }
 
 process.on('exit', () => {
@@ -62,9 +65,10 @@ process.on('exit', () => {
 
 // Returns what compute() gives with built-in net (recording it), or the record of it.
 async function reference(compute) {
-  const file = callerFile();
+  const site = callSite();
+  const { file } = site;
   const golden = goldenMode ? goldenFor(file) : null;
-  const key = nextKey(file);
+  const key = nextKey(site);
   if (goldenMode === 'read') {
     if (!(key in golden.data)) throw new Error(`no recorded reference #${key} for ${path.basename(file)}`);
     return golden.data[key];
