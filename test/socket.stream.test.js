@@ -491,3 +491,96 @@ test('without allowHalfOpen a write after the peer ended fails with EPIPE', { ti
     const err = serverSocket.errored;
     return { log, clientGot: got().toString(), err: err && { code: err.code, message: err.message } };
   }));
+
+test('write() with hex, base64, latin1, utf16le and utf8 strings, plain and corked (writev); bytesWritten',
+  { timeout: 30000 }, () => both(async (net) => {
+    let serverClosed;
+    const serverGot = [];
+    const { server, target } = await serve(net, 'tcp', {}, (socket) => {
+      serverClosed = closed(socket);
+      const got = collect(socket);
+      socket.on('end', () => serverGot.push(got().toString('hex')));
+    });
+    const client = net.connect(target);
+    const clientClosed = closed(client);
+    const writes = [['cafe', 'hex'], ['aGVsbG8=', 'base64'], ['ÿé', 'latin1'], ['hé', 'utf16le'], ['€😀', 'utf8']];
+    const counts = [];
+    // Before the connection is up (queued), then plain, then corked together.
+    for (const [s, e] of writes) client.write(s, e);
+    counts.push(client.bytesWritten);
+    await once(client, 'connect');
+    for (const [s, e] of writes) client.write(s, e);
+    counts.push(client.bytesWritten);
+    client.cork();
+    for (const [s, e] of writes) client.write(s, e);
+    counts.push(client.bytesWritten);
+    client.uncork();
+    client.end(Buffer.from([0, 255]));
+    await clientClosed;
+    await serverClosed;
+    counts.push(client.bytesWritten);
+    await close(server);
+    return { counts, serverGot };
+  }));
+
+test("paused mode: 'readable' and read(n) return exactly the bytes asked for, null when short, then 'end'",
+  { timeout: 30000 }, () => both(async (net) => {
+    // The server keeps its side open until the client ends, so read(100) cannot see the end of stream.
+    const { server, target } = await serve(net, 'tcp', {}, (socket) => {
+      socket.write(Buffer.from('0123456789abcdefghij'));
+      socket.resume();
+    });
+    const client = net.connect(target);
+    const clientClosed = closed(client);
+    const reads = [];
+    let ended = false;
+    client.on('end', () => { ended = true; });
+    // Wait until all 20 bytes are buffered, then read them in pieces.
+    await new Promise((resolve) => {
+      const onReadable = () => {
+        if (client.readableLength >= 20 || client.readableEnded) {
+          client.off('readable', onReadable);
+          resolve();
+        }
+      };
+      client.on('readable', onReadable);
+    });
+    for (const n of [3, 7, 100]) {
+      const chunk = client.read(n);
+      reads.push(chunk === null ? null : chunk.toString());
+    }
+    reads.push(client.read(1) === null ? 'null' : 'more');
+    const allRead = client.read();
+    reads.push(allRead === null ? null : allRead.toString());
+    client.end();
+    client.resume();
+    await clientClosed;
+    await close(server);
+    return { reads, ended, bytesRead: client.bytesRead };
+  }));
+
+test('pauseOnConnect: nothing is read until resume(), then every byte arrives', { timeout: 30000 },
+  () => both(async (net) => {
+    const log = [];
+    let serverSocket;
+    let serverClosed;
+    const { server, target } = await serve(net, 'tcp', { pauseOnConnect: true }, (socket) => {
+      serverSocket = socket;
+      serverClosed = closed(socket);
+      log.push(`paused: ${socket.isPaused()} flowing: ${socket.readableFlowing}`);
+      track(log, 'server', socket, ['data', 'end', 'close']);
+    });
+    const client = net.connect(target);
+    const clientClosed = closed(client);
+    client.end('buffered while paused');
+    await once(client, 'finish');
+    while (!serverSocket) await delay(1);
+    await delay(20);
+    log.push(`bytesRead while paused: ${serverSocket.bytesRead}`);
+    const got = collect(serverSocket);
+    serverSocket.resume();
+    await serverClosed;
+    await clientClosed;
+    await close(server);
+    return { log, got: got().toString() };
+  }));
