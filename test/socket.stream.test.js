@@ -10,12 +10,6 @@ const { sameOnBoth, listen, close, once, pipePath, delay, describe } = require('
 
 const transports = ['tcp', 'unix'];
 
-// sameOnBoth, printing the common observation when CNET_TEST_SHOW is set.
-async function both(scenario) {
-  const seen = await sameOnBoth(scenario);
-  if (process.env.CNET_TEST_SHOW) console.log(JSON.stringify(seen));
-  return seen;
-}
 
 // Starts a server of `net` on loopback or a fresh Unix socket path; returns { server, target }
 // where target is what net.connect() takes.
@@ -69,7 +63,7 @@ function collect(socket) {
 
 for (const transport of transports) {
   test(`pipe(): a proxy server pipes each connection to an upstream client both ways (${transport})`,
-    { timeout: 30000 }, () => both(async (net) => {
+    { timeout: 30000 }, () => sameOnBoth(async (net) => {
       const log = { client: [], proxyIn: [], proxyOut: [], origin: [] };
       const closes = [];
       // Origin: echoes with socket.pipe(socket), so its end follows the end it receives. The origin and
@@ -106,7 +100,7 @@ for (const transport of transports) {
 }
 
 test('stream.pipeline(socket, Transform, socket) on the server, pipeline(Readable, socket) on the client',
-  { timeout: 30000 }, () => both(async (net) => {
+  { timeout: 30000 }, () => sameOnBoth(async (net) => {
     const log = [];
     let serverPipeline;
     const { server, target } = await serve(net, 'tcp', {}, (socket) => {
@@ -141,7 +135,7 @@ test('stream.pipeline(socket, Transform, socket) on the server, pipeline(Readabl
   }));
 
 test('stream.pipeline rejects with the socket error when the upstream peer is refused', { timeout: 30000 },
-  () => both(async (net) => {
+  () => sameOnBoth(async (net) => {
     // A port with nothing behind it: listen, note the port, close.
     const probe = net.createServer();
     const { port } = await listen(probe, 0, '127.0.0.1');
@@ -154,7 +148,7 @@ test('stream.pipeline rejects with the socket error when the upstream peer is re
 
 for (const transport of transports) {
   test(`for await over a socket yields every chunk then ends; break destroys it (${transport})`,
-    { timeout: 30000 }, () => both(async (net) => {
+    { timeout: 30000 }, () => sameOnBoth(async (net) => {
       const serverLog = [[], []];
       const serverClosed = [];
       let connections = 0;
@@ -202,7 +196,7 @@ for (const transport of transports) {
 }
 
 test('setEncoding("utf8") decodes multi-byte characters split across writes', { timeout: 30000 },
-  () => both(async (net) => {
+  () => sameOnBoth(async (net) => {
     const text = 'aé€😀ü中文—𝄞z'.repeat(3);
     const bytes = Buffer.from(text, 'utf8');
     // Cut points at every byte: each multi-byte character is split between two writes.
@@ -232,7 +226,7 @@ test('setEncoding("utf8") decodes multi-byte characters split across writes', { 
   }));
 
 test('cork()/uncork() coalesce writes into one delivery; callbacks run after uncork, in order',
-  { timeout: 30000 }, () => both(async (net) => {
+  { timeout: 30000 }, () => sameOnBoth(async (net) => {
     const order = [];
     let firstData = null;
     let resolveFirst;
@@ -271,7 +265,7 @@ test('cork()/uncork() coalesce writes into one delivery; callbacks run after unc
   }));
 
 test('write() returns false at highWaterMark, then "drain" once the buffer is flushed', { timeout: 30000 },
-  () => both(async (net) => {
+  () => sameOnBoth(async (net) => {
     const log = [];
     // The server does not read until told: the kernel buffers fill and writes stay queued.
     let serverSocket;
@@ -321,7 +315,7 @@ test('write() returns false at highWaterMark, then "drain" once the buffer is fl
 
 for (const transport of transports) {
   test(`1 MiB each way arrives whole through pause()/resume() on every chunk (${transport})`,
-    { timeout: 60000 }, () => both(async (net) => {
+    { timeout: 60000 }, () => sameOnBoth(async (net) => {
       const toClient = pattern(1024 * 1024, 3);
       const toServer = pattern(1024 * 1024, 5);
       const violations = [];
@@ -363,7 +357,7 @@ for (const transport of transports) {
 }
 
 test('end(data, cb): write callback, end callback, finish, then the reply, end and close', { timeout: 30000 },
-  () => both(async (net) => {
+  () => sameOnBoth(async (net) => {
     const log = { a: [], b: [] };
     const serverLog = [];
     const serverClosed = [];
@@ -402,7 +396,7 @@ test('end(data, cb): write callback, end callback, finish, then the reply, end a
 
 for (const transport of transports) {
   test(`allowHalfOpen: the server half-closes first and the client keeps writing (${transport})`,
-    { timeout: 30000 }, () => both(async (net) => {
+    { timeout: 30000 }, () => sameOnBoth(async (net) => {
       const log = { client: [], server: [] };
       let serverClosed;
       const serverGot = [];
@@ -432,7 +426,7 @@ for (const transport of transports) {
     }));
 
   test(`allowHalfOpen: the client half-closes first and the server answers after it (${transport})`,
-    { timeout: 30000 }, () => both(async (net) => {
+    { timeout: 30000 }, () => sameOnBoth(async (net) => {
       const log = { client: [], server: [] };
       let serverClosed;
       const { server, target } = await serve(net, transport, { allowHalfOpen: true }, (socket) => {
@@ -461,7 +455,7 @@ for (const transport of transports) {
 }
 
 test('without allowHalfOpen a write after the peer ended fails with EPIPE', { timeout: 30000 },
-  () => both(async (net) => {
+  () => sameOnBoth(async (net) => {
     const log = { client: [], server: [] };
     let serverSocket;
     let serverClosed;
@@ -493,7 +487,7 @@ test('without allowHalfOpen a write after the peer ended fails with EPIPE', { ti
   }));
 
 test('write() with hex, base64, latin1, utf16le and utf8 strings, plain and corked (writev); bytesWritten',
-  { timeout: 30000 }, () => both(async (net) => {
+  { timeout: 30000 }, () => sameOnBoth(async (net) => {
     let serverClosed;
     const serverGot = [];
     const { server, target } = await serve(net, 'tcp', {}, (socket) => {
@@ -524,7 +518,7 @@ test('write() with hex, base64, latin1, utf16le and utf8 strings, plain and cork
   }));
 
 test("paused mode: 'readable' and read(n) return exactly the bytes asked for, null when short, then 'end'",
-  { timeout: 30000 }, () => both(async (net) => {
+  { timeout: 30000 }, () => sameOnBoth(async (net) => {
     // The server keeps its side open until the client ends, so read(100) cannot see the end of stream.
     const { server, target } = await serve(net, 'tcp', {}, (socket) => {
       socket.write(Buffer.from('0123456789abcdefghij'));
@@ -560,7 +554,7 @@ test("paused mode: 'readable' and read(n) return exactly the bytes asked for, nu
   }));
 
 test('pauseOnConnect: nothing is read until resume(), then every byte arrives', { timeout: 30000 },
-  () => both(async (net) => {
+  () => sameOnBoth(async (net) => {
     const log = [];
     let serverSocket;
     let serverClosed;
