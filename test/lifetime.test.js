@@ -156,7 +156,7 @@ test('unref() then ref() again keeps the process alive as before', { timeout: 4 
 
 for (const transport of ['tcp', 'unix']) {
   test(`server.close() waits for its connections: 'close' only once the last connection is torn down (${transport})`,
-    { timeout: 30000 }, () => sameOnBoth(async (net) => {
+    { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
       const log = [];
       const accepted = [];
       const server = net.createServer((s) => {
@@ -208,12 +208,12 @@ for (const transport of ['tcp', 'unix']) {
       // Closing a closed server reports ERR_SERVER_NOT_RUNNING to the callback.
       const again = await new Promise((r) => server.close((err) => r(errorShape(err))));
       return { log, again };
-    }));
+    }); });
 }
 
 for (const transport of ['tcp', 'unix']) {
   test(`server.address() while listening, after close() and after 'close' (${transport})`, { timeout: 30000 },
-    () => sameOnBoth(async (net) => {
+    async () => { await sameOnBoth(async (net) => {
       const server = net.createServer((s) => s.resume());
       const where = transport === 'unix' ? pipePath('addr') : 0;
       const listened = transport === 'unix' ? await listen(server, where) : await listen(server, where, '127.0.0.1');
@@ -231,18 +231,18 @@ for (const transport of ['tcp', 'unix']) {
       await closed;
       seen.afterClose = name(server.address());
       return seen;
-    }));
+    }); });
 }
 
 test('server.close() with no connections closes at once; close callback after the close event',
-  { timeout: 30000 }, () => sameOnBoth(async (net) => {
+  { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
     const log = [];
     const server = net.createServer();
     await listen(server, 0, '127.0.0.1');
     record(log, 'server', server, ['close']);
     await new Promise((resolve) => server.close((err) => { log.push(`callback(${err ? err.code : ''})`); resolve(); }));
     return log;
-  }));
+  }); });
 
 test('workers using the implementation with traffic in flight end (process.exit, terminate(), throw, natural)'
   + ' and the main thread is unharmed', { timeout: 4 * CHILD_LIMIT_MS }, async () => {

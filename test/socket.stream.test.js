@@ -63,7 +63,7 @@ function collect(socket) {
 
 for (const transport of transports) {
   test(`pipe(): a proxy server pipes each connection to an upstream client both ways (${transport})`,
-    { timeout: 30000 }, () => sameOnBoth(async (net) => {
+    { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
       const log = { client: [], proxyIn: [], proxyOut: [], origin: [] };
       const closes = [];
       // Origin: echoes with socket.pipe(socket), so its end follows the end it receives. The origin and
@@ -96,11 +96,11 @@ for (const transport of transports) {
       await close(proxy.server);
       await close(origin.server);
       return { log, bytes: received().length, intact: sha(received()) === sha(payload) };
-    }));
+    }); });
 }
 
 test('stream.pipeline(socket, Transform, socket) on the server, pipeline(Readable, socket) on the client',
-  { timeout: 30000 }, () => sameOnBoth(async (net) => {
+  { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
     const log = [];
     let serverPipeline;
     const { server, target } = await serve(net, 'tcp', {}, (socket) => {
@@ -132,10 +132,10 @@ test('stream.pipeline(socket, Transform, socket) on the server, pipeline(Readabl
       received: sha(received()) === sha(Buffer.from(parts.join('').toUpperCase() + '<EOF>')),
       length: received().length,
     };
-  }));
+  }); });
 
 test('stream.pipeline rejects with the socket error when the upstream peer is refused', { timeout: 30000 },
-  () => sameOnBoth(async (net) => {
+  async () => { await sameOnBoth(async (net) => {
     // A port with nothing behind it: listen, note the port, close.
     const probe = net.createServer();
     const { port } = await listen(probe, 0, '127.0.0.1');
@@ -144,11 +144,11 @@ test('stream.pipeline rejects with the socket error when the upstream peer is re
     const sink = new stream.Writable({ write(c, e, cb) { cb(); } });
     const err = await stream.promises.pipeline(socket, sink).then(() => null, (e) => e);
     return { err: err && { code: err.code, syscall: err.syscall, message: err.message.replace(String(port), 'PORT') } };
-  }));
+  }); });
 
 for (const transport of transports) {
   test(`for await over a socket yields every chunk then ends; break destroys it (${transport})`,
-    { timeout: 30000 }, () => sameOnBoth(async (net) => {
+    { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
       const serverLog = [[], []];
       const serverClosed = [];
       let connections = 0;
@@ -192,11 +192,11 @@ for (const transport of transports) {
       await Promise.all(serverClosed);
       await close(server);
       return { text, sawChunks: chunks >= 1, afterLoop, first: first.startsWith('one,'), afterBreak, serverLog };
-    }));
+    }); });
 }
 
 test('setEncoding("utf8") decodes multi-byte characters split across writes', { timeout: 30000 },
-  () => sameOnBoth(async (net) => {
+  async () => { await sameOnBoth(async (net) => {
     const text = 'aé€😀ü中文—𝄞z'.repeat(3);
     const bytes = Buffer.from(text, 'utf8');
     // Cut points at every byte: each multi-byte character is split between two writes.
@@ -223,10 +223,10 @@ test('setEncoding("utf8") decodes multi-byte characters split across writes', { 
       text: chunks.join(''),
       same: chunks.join('') === text,
     };
-  }));
+  }); });
 
 test('cork()/uncork() coalesce writes into one delivery; callbacks run after uncork, in order',
-  { timeout: 30000 }, () => sameOnBoth(async (net) => {
+  { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
     const order = [];
     let firstData = null;
     let resolveFirst;
@@ -262,10 +262,10 @@ test('cork()/uncork() coalesce writes into one delivery; callbacks run after unc
     await once(client, 'close');
     await close(server);
     return { order, corked, stillCorked, ret, buffered, firstData, bytesWritten };
-  }));
+  }); });
 
 test('write() returns false at highWaterMark, then "drain" once the buffer is flushed', { timeout: 30000 },
-  () => sameOnBoth(async (net) => {
+  async () => { await sameOnBoth(async (net) => {
     const log = [];
     // The server does not read until told: the kernel buffers fill and writes stay queued.
     let serverSocket;
@@ -311,11 +311,11 @@ test('write() returns false at highWaterMark, then "drain" once the buffer is fl
       serverGotAll: serverEnded[0] === total,
       bytesWritten: client.bytesWritten === total,
     };
-  }));
+  }); });
 
 for (const transport of transports) {
   test(`1 MiB each way arrives whole through pause()/resume() on every chunk (${transport})`,
-    { timeout: 60000 }, () => sameOnBoth(async (net) => {
+    { timeout: 60000 }, async () => { await sameOnBoth(async (net) => {
       const toClient = pattern(1024 * 1024, 3);
       const toServer = pattern(1024 * 1024, 5);
       const violations = [];
@@ -353,11 +353,11 @@ for (const transport of transports) {
         bytesRead: client.bytesRead,
         bytesWritten: client.bytesWritten,
       };
-    }));
+    }); });
 }
 
 test('end(data, cb): write callback, end callback, finish, then the reply, end and close', { timeout: 30000 },
-  () => sameOnBoth(async (net) => {
+  async () => { await sameOnBoth(async (net) => {
     const log = { a: [], b: [] };
     const serverLog = [];
     const serverClosed = [];
@@ -392,11 +392,11 @@ test('end(data, cb): write callback, end callback, finish, then the reply, end a
     await Promise.all(serverClosed);
     await close(server);
     return { log, serverLog, replyA: replyA().toString(), replyB: replyB().toString() };
-  }));
+  }); });
 
 for (const transport of transports) {
   test(`allowHalfOpen: the server half-closes first and the client keeps writing (${transport})`,
-    { timeout: 30000 }, () => sameOnBoth(async (net) => {
+    { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
       const log = { client: [], server: [] };
       let serverClosed;
       const serverGot = [];
@@ -423,10 +423,10 @@ for (const transport of transports) {
       await serverClosed;
       await close(server);
       return { log, clientGot: got().toString(), serverGot: serverGot.join('') };
-    }));
+    }); });
 
   test(`allowHalfOpen: the client half-closes first and the server answers after it (${transport})`,
-    { timeout: 30000 }, () => sameOnBoth(async (net) => {
+    { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
       const log = { client: [], server: [] };
       let serverClosed;
       const { server, target } = await serve(net, transport, { allowHalfOpen: true }, (socket) => {
@@ -451,11 +451,11 @@ for (const transport of transports) {
       await serverClosed;
       await close(server);
       return { log, clientGot: got().toString() };
-    }));
+    }); });
 }
 
 test('without allowHalfOpen a write after the peer ended fails with EPIPE', { timeout: 30000 },
-  () => sameOnBoth(async (net) => {
+  async () => { await sameOnBoth(async (net) => {
     const log = { client: [], server: [] };
     let serverSocket;
     let serverClosed;
@@ -484,10 +484,10 @@ test('without allowHalfOpen a write after the peer ended fails with EPIPE', { ti
     await close(server);
     const err = serverSocket.errored;
     return { log, clientGot: got().toString(), err: err && { code: err.code, message: err.message } };
-  }));
+  }); });
 
 test('write() with hex, base64, latin1, utf16le and utf8 strings, plain and corked (writev); bytesWritten',
-  { timeout: 30000 }, () => sameOnBoth(async (net) => {
+  { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
     let serverClosed;
     const serverGot = [];
     const { server, target } = await serve(net, 'tcp', {}, (socket) => {
@@ -515,10 +515,10 @@ test('write() with hex, base64, latin1, utf16le and utf8 strings, plain and cork
     counts.push(client.bytesWritten);
     await close(server);
     return { counts, serverGot };
-  }));
+  }); });
 
 test("paused mode: 'readable' and read(n) return exactly the bytes asked for, null when short, then 'end'",
-  { timeout: 30000 }, () => sameOnBoth(async (net) => {
+  { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
     // The server keeps its side open until the client ends, so read(100) cannot see the end of stream.
     const { server, target } = await serve(net, 'tcp', {}, (socket) => {
       socket.write(Buffer.from('0123456789abcdefghij'));
@@ -551,10 +551,10 @@ test("paused mode: 'readable' and read(n) return exactly the bytes asked for, nu
     await clientClosed;
     await close(server);
     return { reads, ended, bytesRead: client.bytesRead };
-  }));
+  }); });
 
 test('pauseOnConnect: nothing is read until resume(), then every byte arrives', { timeout: 30000 },
-  () => sameOnBoth(async (net) => {
+  async () => { await sameOnBoth(async (net) => {
     const log = [];
     let serverSocket;
     let serverClosed;
@@ -577,4 +577,4 @@ test('pauseOnConnect: nothing is read until resume(), then every byte arrives', 
     await clientClosed;
     await close(server);
     return { log, got: got().toString() };
-  }));
+  }); });
