@@ -179,7 +179,7 @@ class Server extends EventEmitter {
       if (typeof out === 'number') throw errors.errnoException(out, 'address');
       return out;
     }
-    if (this._handle && this._pipeName) return this._pipeName;
+    if (this._pipeName) return this._pipeName;
     return null;
   }
 

@@ -380,8 +380,9 @@ class Socket extends Duplex {
 
   [kOnClose](handle) {
     handle.owner = null;
-    // On a private loop, let the error queued by destroy() go first, as on Node.
-    if (privateLoop) process.nextTick(() => this.emit('close', this._hadError));
+    // A private loop runs its close callbacks in the same turn as the event that
+    // closed the handle; Node runs them after that turn's ticks and immediates.
+    if (privateLoop) setImmediate(() => this.emit('close', this._hadError));
     else this.emit('close', this._hadError);
   }
 
