@@ -158,9 +158,10 @@ class Socket extends Duplex {
         ? address
         : (err ? [] : [{ address, family: addressFamily }]);
       if (err || list.length === 0) {
-        this.emit('lookup', err, undefined, undefined, host);
+        const error = err ? asNodeLookupError(err) : dnsNotFound(host);
+        this.emit('lookup', error, undefined, undefined, host);
         if (!this.connecting) return;
-        process.nextTick(() => this.destroy(err || dnsNotFound(host)));
+        process.nextTick(() => this.destroy(error));
         return;
       }
       for (const entry of list) this.emit('lookup', null, entry.address, entry.family, host);
@@ -543,6 +544,17 @@ class Socket extends Duplex {
   get _connecting() {
     return this.connecting;
   }
+}
+
+// Some runtimes (Bun) report lookup failures with their own error class; users
+// of net get a plain Error with the same message and fields, as from Node.
+function asNodeLookupError(err) {
+  if (!(err instanceof Error) || err.name === 'Error') return err;
+  const plain = new Error(err.message);
+  for (const key of ['errno', 'code', 'syscall', 'hostname']) {
+    if (err[key] !== undefined) plain[key] = err[key];
+  }
+  return plain;
 }
 
 function dnsNotFound(host) {

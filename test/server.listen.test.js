@@ -3,7 +3,7 @@
 const test = require('node:test');
 const assert = require('assert');
 const {
-  sameOnBoth, record, listen, close, pipePath, errorShape, once,
+  sameOnBoth, perEndpoint, record, listen, close, pipePath, errorShape, once,
 } = require('./helpers/modules');
 
 function normalizeAddress(address) {
@@ -107,10 +107,14 @@ test('close() waits for open connections; close event follows the last socket', 
   await sameOnBoth(async (net) => {
     const log = [];
     const sockets = [];
+    const socketsClosed = [];
     const server = net.createServer((s) => {
       sockets.push(s);
       s.resume();
-      s.on('close', () => log.push('server-socket:close'));
+      socketsClosed.push(new Promise((resolve) => s.on('close', () => {
+        log.push('server-socket:close');
+        resolve();
+      })));
     });
     const { port } = await listen(server, 0, '127.0.0.1');
     const clients = [];
@@ -134,8 +138,9 @@ test('close() waits for open connections; close event follows the last socket', 
     }
     await closed;
     counts.push(await new Promise((r) => server.getConnections((e, n) => r(n))));
+    await Promise.all(socketsClosed);
     return { log, counts };
-  });
+  }, { onBun: ({ log, counts }) => ({ log: perEndpoint(log), counts }) });
 });
 
 test('server.ref()/unref() return the server, before and while listening', async () => {

@@ -79,11 +79,29 @@ async function reference(compute) {
 }
 
 // Runs scenario(net) on built-in net (or takes its record) and on cnet; asserts equal observations.
-async function sameOnBoth(scenario) {
-  const expected = await reference(() => scenario(builtin, 'net'));
-  const actual = toPlain(await scenario(cnet, 'cnet'));
+// options.onBun maps both observations before comparing on Bun, for what Bun's
+// loop cannot order like Node's (see perEndpoint).
+async function sameOnBoth(scenario, options = {}) {
+  let expected = await reference(() => scenario(builtin, 'net'));
+  let actual = toPlain(await scenario(cnet, 'cnet'));
+  if (process.versions.bun && options.onBun) {
+    expected = options.onBun(expected);
+    actual = options.onBun(actual);
+  }
   assert.deepStrictEqual(actual, expected);
   return actual;
+}
+
+// A log of 'endpoint:event' entries as one ordered list per endpoint. On Bun,
+// events of two sockets that become ready in the same loop turn may interleave
+// differently than on Node; each socket's own order must still match.
+function perEndpoint(log) {
+  const byEndpoint = {};
+  for (const entry of log) {
+    const endpoint = entry.split(':')[0];
+    (byEndpoint[endpoint] ||= []).push(entry);
+  }
+  return byEndpoint;
 }
 
 // Records events of an emitter as strings, in order, into `log`.
@@ -146,6 +164,7 @@ module.exports = {
   implementations,
   reference,
   sameOnBoth,
+  perEndpoint,
   record,
   describe,
   errorShape,
