@@ -41,12 +41,6 @@ function validateString(value, name) {
   if (typeof value !== 'string') throw errors.invalidArgType(name, 'string', value);
 }
 
-function validateObject(value, name) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw errors.invalidArgType(name, 'Object', value);
-  }
-}
-
 function validateInt32(value, name, min, max) {
   if (typeof value !== 'number') throw errors.invalidArgType(name, 'number', value);
   if (!Number.isInteger(value)) throw errors.outOfRange(name, 'an integer', value);
@@ -122,7 +116,6 @@ module.exports = {
   validateFunction,
   validateNumber,
   validateString,
-  validateObject,
   validateInt32,
   validateTimeout,
   normalizeConnectArgs,

@@ -31,6 +31,16 @@ void cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_valu
   }
 }
 
+void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status) {
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value arg;
+  napi_open_handle_scope(env, &scope);
+  arg = cn_int(env, status);
+  cn_handle_emit(h, which, 1, &arg);
+  napi_close_handle_scope(env, scope);
+}
+
 static void cn_handle_link(cn_handle *h) {
   cn_env *cenv = h->cenv;
   h->prev = NULL;
@@ -159,8 +169,8 @@ static napi_value cn_handle_close(napi_env env, napi_callback_info info) {
 
 static napi_value cn_handle_reset(napi_env env, napi_callback_info info) {
   cn_call c;
-  cn_call_init(env, info, &c);
   int err = UV_EBADF;
+  cn_call_init(env, info, &c);
   if (c.h) {
     err = cn_handle_start_reset(c.h);
     cn_loop_sync(c.h->cenv->driver);
@@ -168,24 +178,23 @@ static napi_value cn_handle_reset(napi_env env, napi_callback_info info) {
   return cn_int(env, err);
 }
 
-static napi_value cn_handle_ref(napi_env env, napi_callback_info info) {
+static napi_value cn_handle_set_ref(napi_env env, napi_callback_info info, int on) {
   cn_call c;
   cn_call_init(env, info, &c);
   if (c.h) {
-    cn_uv.ref(&c.h->uv.handle);
+    if (on) cn_uv.ref(&c.h->uv.handle);
+    else cn_uv.unref(&c.h->uv.handle);
     cn_loop_sync(c.h->cenv->driver);
   }
   return NULL;
 }
 
+static napi_value cn_handle_ref(napi_env env, napi_callback_info info) {
+  return cn_handle_set_ref(env, info, 1);
+}
+
 static napi_value cn_handle_unref(napi_env env, napi_callback_info info) {
-  cn_call c;
-  cn_call_init(env, info, &c);
-  if (c.h) {
-    cn_uv.unref(&c.h->uv.handle);
-    cn_loop_sync(c.h->cenv->driver);
-  }
-  return NULL;
+  return cn_handle_set_ref(env, info, 0);
 }
 
 static napi_value cn_handle_has_ref(napi_env env, napi_callback_info info) {

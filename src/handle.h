@@ -55,6 +55,9 @@ static inline napi_value cn_synced(cn_handle *h, int result) {
  * The caller must have opened a handle scope. */
 void cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv);
 
+/* Emits `which` with one status argument, opening its own handle scope. */
+void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status);
+
 /* Creates a new, unconnected handle object of the given kind (used by accept). */
 napi_value cn_handle_new(cn_env *cenv, cn_kind kind, cn_handle **out);
 

@@ -1,5 +1,6 @@
 #include "pipe.h"
 #include "napi_util.h"
+#include "stream.h"
 
 #include <stdlib.h>
 
@@ -30,17 +31,6 @@ napi_value cn_pipe_bind(napi_env env, napi_callback_info info) {
   return cn_int(env, cn_uv.pipe_bind(&h->uv.pipe, path));
 }
 
-static void cn_pipe_after_connect(uv_connect_t *req, int status) {
-  cn_handle *h = req->data;
-  napi_env env = h->cenv->env;
-  napi_handle_scope scope;
-  napi_value arg;
-  napi_open_handle_scope(env, &scope);
-  arg = cn_int(env, status);
-  cn_handle_emit(h, CN_ON_CONNECT, 1, &arg);
-  napi_close_handle_scope(env, scope);
-}
-
 /* connectPath(path): errors, even synchronous ones, arrive via CN_ON_CONNECT. */
 napi_value cn_pipe_connect(napi_env env, napi_callback_info info) {
   cn_call c;
@@ -51,7 +41,7 @@ napi_value cn_pipe_connect(napi_env env, napi_callback_info info) {
   if ((h = cn_pipe_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_pipe_path_arg(&c, path, sizeof path)) != 0) return cn_int(env, err);
   h->connect_req.data = h;
-  cn_uv.pipe_connect(&h->connect_req, &h->uv.pipe, path, cn_pipe_after_connect);
+  cn_uv.pipe_connect(&h->connect_req, &h->uv.pipe, path, cn_stream_after_connect);
   return cn_synced(h, 0);
 }
 

@@ -53,17 +53,11 @@ napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {
 static void cn_stream_after_write(uv_write_t *req, int status) {
   cn_write_req *wr = (cn_write_req *)req;
   cn_handle *h = wr->h;
-  napi_env env = h->cenv->env;
-  napi_handle_scope scope;
-  napi_value arg;
 
-  if (wr->data) napi_delete_reference(env, wr->data);
+  if (wr->data) napi_delete_reference(h->cenv->env, wr->data);
   free(wr->owned);
   free(wr);
-  napi_open_handle_scope(env, &scope);
-  arg = cn_int(env, status);
-  cn_handle_emit(h, CN_ON_WRITE, 1, &arg);
-  napi_close_handle_scope(env, scope);
+  cn_handle_emit_status(h, CN_ON_WRITE, status);
 }
 
 /*
@@ -208,14 +202,11 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
 }
 
 static void cn_stream_after_shutdown(uv_shutdown_t *req, int status) {
-  cn_handle *h = req->data;
-  napi_env env = h->cenv->env;
-  napi_handle_scope scope;
-  napi_value arg;
-  napi_open_handle_scope(env, &scope);
-  arg = cn_int(env, status);
-  cn_handle_emit(h, CN_ON_SHUTDOWN, 1, &arg);
-  napi_close_handle_scope(env, scope);
+  cn_handle_emit_status(req->data, CN_ON_SHUTDOWN, status);
+}
+
+void cn_stream_after_connect(uv_connect_t *req, int status) {
+  cn_handle_emit_status(req->data, CN_ON_CONNECT, status);
 }
 
 napi_value cn_stream_shutdown(napi_env env, napi_callback_info info) {

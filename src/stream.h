@@ -4,6 +4,9 @@
 
 #include "handle.h"
 
+/* Completion callback of a connect request whose data is its cn_handle. */
+void cn_stream_after_connect(uv_connect_t *req, int status);
+
 napi_value cn_stream_read_start(napi_env env, napi_callback_info info);
 napi_value cn_stream_read_stop(napi_env env, napi_callback_info info);
 napi_value cn_stream_write(napi_env env, napi_callback_info info);

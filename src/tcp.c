@@ -1,5 +1,6 @@
 #include "tcp.h"
 #include "napi_util.h"
+#include "stream.h"
 
 #include <string.h>
 
@@ -42,17 +43,6 @@ napi_value cn_tcp_bind(napi_env env, napi_callback_info info) {
                                  ipv6_only ? UV_TCP_IPV6ONLY : 0));
 }
 
-static void cn_tcp_after_connect(uv_connect_t *req, int status) {
-  cn_handle *h = req->data;
-  napi_env env = h->cenv->env;
-  napi_handle_scope scope;
-  napi_value arg;
-  napi_open_handle_scope(env, &scope);
-  arg = cn_int(env, status);
-  cn_handle_emit(h, CN_ON_CONNECT, 1, &arg);
-  napi_close_handle_scope(env, scope);
-}
-
 /* connect(ip, port, family) */
 napi_value cn_tcp_connect(napi_env env, napi_callback_info info) {
   cn_call c;
@@ -65,7 +55,7 @@ napi_value cn_tcp_connect(napi_env env, napi_callback_info info) {
   if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
   h->connect_req.data = h;
   return cn_synced(h, cn_uv.tcp_connect(&h->connect_req, &h->uv.tcp, (struct sockaddr *)&addr,
-                                       cn_tcp_after_connect));
+                                       cn_stream_after_connect));
 }
 
 napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info) {
