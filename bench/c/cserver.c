@@ -6,6 +6,8 @@
  * sink    counts bytes until EOF, then replies "<count>\n" and closes
  * source  for each request line "<N>\n" sends N bytes of the 64 KiB pattern in
  *         64 KiB writes (at most 4 queued); closes after EOF
+ * reply   echoes the first chunk it reads and ends (shutdown), closes on EOF:
+ *         the churn server, which closes first
  * http    answers every "\r\n\r\n"-terminated request with a fixed 200 response
  *
  * Prints {"port":P,"pid":PID} on stdout when listening; exits when stdin closes
@@ -22,7 +24,7 @@
 
 #include "common.h"
 
-enum { M_ECHO, M_SINK, M_SOURCE, M_HTTP };
+enum { M_ECHO, M_SINK, M_SOURCE, M_HTTP, M_REPLY };
 static int mode = M_ECHO;
 static uv_loop_t *loop;
 static uv_tcp_t server;
@@ -159,6 +161,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     case M_SINK:
       c->count += (uint64_t)nread;
       break;
+    case M_REPLY:
+      if (!c->eof && c->count == 0) {
+        c->count = 1;
+        write_copy(c, buf->base, (size_t)nread);
+        if (!c->closing) uv_shutdown(&c->sreq, s, NULL);
+      }
+      break;
     case M_SOURCE:
       for (ssize_t i = 0; i < nread; i++) {
         char ch = buf->base[i];
@@ -233,13 +242,14 @@ int main(int argc, char **argv) {
   const char *host = "127.0.0.1";
   int port = 0;
   if (argc < 2) {
-    fprintf(stderr, "usage: cserver echo|sink|source|http [--port P] [--host H]\n");
+    fprintf(stderr, "usage: cserver echo|sink|source|http|reply [--port P] [--host H]\n");
     return 1;
   }
   if (!strcmp(argv[1], "echo")) mode = M_ECHO;
   else if (!strcmp(argv[1], "sink")) mode = M_SINK;
   else if (!strcmp(argv[1], "source")) mode = M_SOURCE;
   else if (!strcmp(argv[1], "http")) mode = M_HTTP;
+  else if (!strcmp(argv[1], "reply")) mode = M_REPLY;
   else {
     fprintf(stderr, "unknown mode %s\n", argv[1]);
     return 1;

@@ -3,7 +3,8 @@
  * Modes (first argument):
  *   echo       N connections, K messages in flight each, S-byte messages; every
  *              echoed byte is checked; msgs/s and p50/p99 round trip.
- *   churn      W workers: connect, send S bytes, read the echo, close; per second.
+ *   churn      W workers: connect, send S bytes, read the echo and the server's
+ *              end (the server closes first), close; per second.
  *   bulk-up    one connection streams 64 KiB writes to a sink server, shuts down,
  *              and checks the byte count the sink sends back ("<count>\n").
  *   bulk-down  asks a source server for bursts of B bytes ("<B>\n"), checks every
@@ -398,15 +399,8 @@ static void churn_on_closed(uv_handle_t *h) {
 
 static void churn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   conn_t *c = s->data;
-  if (nread < 0) fail("churn read: %s", uv_strerror((int)nread));
-  const uint8_t *p = (const uint8_t *)buf->base;
-  for (ssize_t i = 0; i < nread; i++) {
-    uint8_t want = (uint8_t)((uint8_t)(c->id * 29u + c->next_send * 13u + 3u) + c->recv_off * 7u);
-    if (p[i] != want || c->recv_off >= (uint32_t)opt_size) fail("%s", "churn: echo differs");
-    c->recv_off++;
-  }
-  bytes_verified += (uint64_t)nread;
-  if (c->recv_off == (uint32_t)opt_size) {
+  if (nread == UV_EOF && c->recv_off == (uint32_t)opt_size) {
+    /* the server closed first (so TIME_WAIT stays on its side): count it */
     uint64_t now = uv_hrtime();
     msgs_total++;
     if (phase == PH_MEASURE) {
@@ -417,7 +411,18 @@ static void churn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     c->closing = true;
     uv_read_stop(s);
     uv_close((uv_handle_t *)&c->tcp, churn_on_closed);
+    return;
   }
+  if (nread == UV_EOF) fail("%s", "churn: server closed before echoing the whole message");
+  if (nread < 0) fail("churn read: %s", uv_strerror((int)nread));
+  const uint8_t *p = (const uint8_t *)buf->base;
+  for (ssize_t i = 0; i < nread; i++) {
+    uint8_t want = (uint8_t)((uint8_t)(c->id * 29u + c->next_send * 13u + 3u) + c->recv_off * 7u);
+    if (p[i] != want || c->recv_off >= (uint32_t)opt_size) fail("%s", "churn: echo differs");
+    c->recv_off++;
+  }
+  bytes_verified += (uint64_t)nread;
+  /* complete echo: wait for the server's FIN (next callback, UV_EOF) */
 }
 
 static void churn_on_connect(uv_connect_t *req, int status) {

@@ -53,6 +53,8 @@ function npmRuntime(id, { install = true, log = () => {} } = {}) {
   } else if (id === 'bun') {
     spec = 'bun';
     binCandidates = [
+      // the project's own devDependency, when npm install has put it there
+      path.join(__dirname, '..', '..', 'node_modules', 'bun', 'bin', 'bun.exe'),
       path.join(prefix, 'node_modules', 'bun', 'bin', 'bun.exe'),
       path.join(prefix, 'node_modules', '.bin', 'bun'),
     ];

@@ -264,7 +264,7 @@ const SCENARIOS = [
       'mb_per_s', (r) => r.bytes / 1e6) },
   { id: 'churn', cpuUnit: 'conn', title: 'connection churn (8 at a time)', unit: 'conn/s', higher: true, latency: true,
     target: { cnetNet: 1.5 },
-    run: loadScenario('echo', (cfg) => ['churn', '--conns', '8', '--size', '64', '--warmup', String(cfg.warmup),
+    run: loadScenario('reply', (cfg) => ['churn', '--conns', '8', '--size', '64', '--warmup', String(cfg.warmup),
       '--duration', String(cfg.duration)], 'conns_per_s', (r) => r.total_conns) },
   { id: 'idle', title: 'idle connections, RSS per conn', unit: 'B/conn', higher: false,
     target: { cnetNet: 0.5, lower: true }, run: runIdle },

@@ -20,6 +20,17 @@ function echoServer(net) {
   });
 }
 
+// Reply: answer the first chunk with the same bytes and end, so the server
+// closes first (the churn scenario).
+function replyServer(net) {
+  return net.createServer((socket) => {
+    ignoreErrors(socket);
+    socket.once('data', (chunk) => {
+      socket.end(chunk);
+    });
+  });
+}
+
 // Sink: count bytes until the peer ends, answer "<count>\n", end.
 function sinkServer(net) {
   return net.createServer({ allowHalfOpen: true }, (socket) => {
@@ -104,6 +115,6 @@ function httpServer(net) {
   });
 }
 
-const SERVERS = { echo: echoServer, sink: sinkServer, source: sourceServer, http: httpServer };
+const SERVERS = { echo: echoServer, reply: replyServer, sink: sinkServer, source: sourceServer, http: httpServer };
 
 module.exports = { SERVERS };
