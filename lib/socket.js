@@ -47,6 +47,9 @@ class Socket extends Duplex {
       if (typeof options.fd !== 'number') throw errors.invalidArgType('fd', 'number', options.fd);
       throw errors.nodeError(Error, 'ERR_CNET_UNSUPPORTED', 'cnet: sockets from file descriptors are not supported');
     }
+    if (options.keepAliveInitialDelay !== undefined) {
+      args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
+    }
     const allowHalfOpen = Boolean(options.allowHalfOpen);
     super({
       ...options,
@@ -73,7 +76,7 @@ class Socket extends Duplex {
     this._unrefed = false;
     this._noDelay = Boolean(options.noDelay);
     this._keepAlive = Boolean(options.keepAlive);
-    this._keepAliveDelay = ~~((options.keepAliveInitialDelay || 0) / 1000);
+    this._keepAliveDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
     this._attempt = null;
     this.timeout = undefined;
     this.server = null;

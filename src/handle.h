@@ -29,6 +29,7 @@ typedef struct cn_handle {
   napi_async_context async;
   cn_kind kind;
   int closing;
+  int connecting;  /* connect_req is in flight and must not be reused */
   struct cn_handle *prev, *next;  /* cn_env.handles */
 } cn_handle;
 

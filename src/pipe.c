@@ -40,7 +40,9 @@ napi_value cn_pipe_connect(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if ((h = cn_pipe_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_pipe_path_arg(&c, path, sizeof path)) != 0) return cn_int(env, err);
+  if (h->connecting) return cn_int(env, UV_EALREADY);
   h->connect_req.data = h;
+  h->connecting = 1;
   cn_uv.pipe_connect(&h->connect_req, &h->uv.pipe, path, cn_stream_after_connect);
   return cn_synced(h, 0);
 }

@@ -206,7 +206,9 @@ static void cn_stream_after_shutdown(uv_shutdown_t *req, int status) {
 }
 
 void cn_stream_after_connect(uv_connect_t *req, int status) {
-  cn_handle_emit_status(req->data, CN_ON_CONNECT, status);
+  cn_handle *h = req->data;
+  h->connecting = 0;
+  cn_handle_emit_status(h, CN_ON_CONNECT, status);
 }
 
 napi_value cn_stream_shutdown(napi_env env, napi_callback_info info) {

@@ -53,9 +53,11 @@ napi_value cn_tcp_connect(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
+  if (h->connecting) return cn_int(env, UV_EALREADY);
   h->connect_req.data = h;
-  return cn_synced(h, cn_uv.tcp_connect(&h->connect_req, &h->uv.tcp, (struct sockaddr *)&addr,
-                                       cn_stream_after_connect));
+  err = cn_uv.tcp_connect(&h->connect_req, &h->uv.tcp, (struct sockaddr *)&addr, cn_stream_after_connect);
+  if (err == 0) h->connecting = 1;
+  return cn_synced(h, err);
 }
 
 napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info) {

@@ -335,3 +335,22 @@ test('ref/unref/setNoDelay/setKeepAlive return the socket before and after conne
     return chained;
   });
 });
+
+test('connect() again while a pipe connect is in flight: no request leaks, the process exits by itself', () => {
+  // Built-in net on Node 20 keeps the process alive forever in this case (a
+  // connect request reused while in flight); cnet refuses the second connect
+  // with EALREADY instead, so this is checked on cnet alone.
+  const { spawnSync } = require('child_process');
+  const path = require('path');
+  const script = `
+    const net = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'net.js'))});
+    const socket = net.connect('/tmp/cnet-no-such-dir/x.sock');
+    socket.on('error', (e) => console.log('error', e.code));
+    socket.on('close', () => console.log('close'));
+    socket.connect('/tmp/cnet-no-such-dir/y.sock');
+  `;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20000, killSignal: 'SIGKILL' });
+  assert.strictEqual(run.signal, null, 'the process did not exit by itself');
+  assert.strictEqual(run.status, 0, run.stderr);
+  assert.match(run.stdout, /close/);
+});
