@@ -9,6 +9,7 @@
 // Options: --runtimes=node20,node24,bun  --scenarios=echo1,echo100,...  --rounds=N
 //          (instr and instr1 need --instructions or --scenarios=instr,instr1)
 //          --duration=S --warmup=S --idle-conns=N --no-install --no-chart
+//          --results=DIR (where the JSON, SVG and summary go; default bench/results)
 //
 // Every comparison runs built-in net, cnet and the C limit interleaved
 // (net, cnet, C, net, cnet, C, ...) and reports the median of the rounds with
@@ -26,7 +27,7 @@ const { summarize, ratio, fmt } = require('./lib/stats');
 const { which } = require('./lib/proc');
 const { writeChart, writeMarkdown } = require('./chart');
 
-const RESULTS = path.join(__dirname, 'results');
+let RESULTS = path.join(__dirname, 'results');
 const IMPLS = ['net', 'cnet', 'c'];
 const IMPL_LABEL = { net: 'net', cnet: 'cnet', c: 'C' };
 
@@ -303,6 +304,7 @@ function writeResults(res) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (typeof args.results === 'string') RESULTS = path.resolve(args.results);
   const t0 = Date.now();
   const cfg = config(args);
   const b = build({ quiet: true });
