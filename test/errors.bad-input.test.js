@@ -91,3 +91,16 @@ test('write after end: ERR_STREAM_WRITE_AFTER_END reaches the callback and error
   assert.strictEqual(observed[0].code, 'ERR_STREAM_WRITE_AFTER_END');
   assert.strictEqual(observed[1].code, 'ERR_STREAM_WRITE_AFTER_END');
 });
+
+test('write on a socket that never connected: ERR_SOCKET_CLOSED reaches the callback and error event', async () => {
+  const observed = await sameOnBoth(async (net) => {
+    const socket = new net.Socket();
+    const seen = await new Promise((resolve) => {
+      let fromCb;
+      socket.on('error', (err) => resolve([fromCb, err]));
+      socket.write('x', (err) => { fromCb = err; });
+    });
+    return seen.map(errorShape);
+  });
+  assert.strictEqual(observed[1].code, 'ERR_SOCKET_CLOSED');
+});
