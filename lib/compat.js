@@ -8,4 +8,6 @@ module.exports = {
   hostArgumentName: major >= 22 ? 'options.host' : 'hostname',
   // Node 22+ passes ECANCELED to callbacks of writes cut short by destroy(); Node 20 calls them without error.
   cancelledWritesReportError: major >= 22,
+  // Node 22+ treats maxConnections = 0 as "accept none"; Node 20 as "no limit".
+  zeroMaxConnectionsIsALimit: major >= 22,
 };

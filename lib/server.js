@@ -3,6 +3,7 @@
 const EventEmitter = require('events');
 const dns = require('dns');
 const args = require('./args');
+const compat = require('./compat');
 const errors = require('./errors');
 const { Socket, kAcceptedHandle } = require('./socket');
 const { createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE } = require('./handle');
@@ -129,8 +130,8 @@ class Server extends EventEmitter {
       return;
     }
     clientHandle.pipe = this._handle ? this._handle.pipe : false;
-    if (this.maxConnections != null && this._connections >= this.maxConnections) {
-      clientHandle.close();
+    if (this._overConnectionLimit()) {
+      this._drop(clientHandle);
       return;
     }
     const socket = new Socket({
@@ -147,6 +148,33 @@ class Server extends EventEmitter {
     socket.server = this;
     socket._server = this;
     this.emit('connection', socket);
+  }
+
+  _overConnectionLimit() {
+    const limit = this.maxConnections;
+    if (typeof limit !== 'number' || (limit === 0 && !compat.zeroMaxConnectionsIsALimit)) return false;
+    return this._connections >= limit;
+  }
+
+  // Closes a connection beyond maxConnections and reports it with the 'drop' event.
+  _drop(clientHandle) {
+    const data = {};
+    if (!clientHandle.pipe) {
+      const local = clientHandle.getsockname();
+      const remote = clientHandle.getpeername();
+      if (typeof local === 'object') {
+        data.localAddress = local.address;
+        data.localPort = local.port;
+        data.localFamily = local.family;
+      }
+      if (typeof remote === 'object') {
+        data.remoteAddress = remote.address;
+        data.remotePort = remote.port;
+        data.remoteFamily = remote.family;
+      }
+    }
+    clientHandle.close();
+    this.emit('drop', data);
   }
 
   [kOnClose](handle) {

@@ -297,3 +297,31 @@ test('getConnections counts accepted sockets', async () => {
   for (const c of clients) c.destroy();
   await close(server);
 });
+
+for (const limit of [0, 1]) {
+  test(`maxConnections = ${limit}: connections over the limit are dropped with a 'drop' event`, async () => {
+    await sameOnBoth(async (net) => {
+      const log = [];
+      const server = net.createServer((s) => {
+        log.push('connection');
+        s.resume();
+        s.on('end', () => s.end());
+      });
+      server.maxConnections = limit;
+      server.on('drop', (data) => log.push(`drop:${Object.keys(data).sort().join(',')}:${data.remoteAddress}:${data.localFamily}`));
+      const { port } = await listen(server, 0, '127.0.0.1');
+      for (let i = 0; i < 2; i++) {
+        const client = net.connect(port, '127.0.0.1');
+        const closed = once(client, 'close');
+        client.on('error', () => {});
+        client.resume();
+        await once(client, 'connect');
+        await new Promise((r) => setTimeout(r, 20));
+        client.end();
+        await closed;
+      }
+      await close(server);
+      return log;
+    });
+  });
+}
