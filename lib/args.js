@@ -41,6 +41,12 @@ function validateString(value, name) {
   if (typeof value !== 'string') throw errors.invalidArgType(name, 'string', value);
 }
 
+function validateAbortSignal(value, name) {
+  if (value === null || typeof value !== 'object' || !('aborted' in value)) {
+    throw errors.invalidArgType(name, 'AbortSignal', value);
+  }
+}
+
 function validateInt32(value, name, min, max) {
   if (typeof value !== 'number') throw errors.invalidArgType(name, 'number', value);
   if (!Number.isInteger(value)) throw errors.outOfRange(name, 'an integer', value);
@@ -117,6 +123,7 @@ module.exports = {
   validateNumber,
   validateString,
   validateInt32,
+  validateAbortSignal,
   validateTimeout,
   normalizeConnectArgs,
   validateConnectOptions,

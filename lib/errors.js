@@ -30,7 +30,7 @@ function describeReceived(value) {
   return ` Received type ${typeof value} (${shown})`;
 }
 
-const classNames = new Set(['Object', 'Function', 'Array', 'Buffer', 'TypedArray', 'DataView', 'Uint8Array']);
+const classNames = new Set(['Object', 'Function', 'Array', 'Buffer', 'TypedArray', 'DataView', 'Uint8Array', 'AbortSignal']);
 
 function listTypes(expected) {
   const types = [];

@@ -45,6 +45,7 @@ class Server extends EventEmitter {
   listen(...argv) {
     const [options, cb] = args.normalizeConnectArgs(argv);
     if (this._handle) throw errors.codedError('ERR_SERVER_ALREADY_LISTEN');
+    if (options.signal !== undefined && this._closeOnAbort(options.signal)) return this;
     if (cb !== null) this.once('listening', cb);
     const backlogFromArgs = options.backlog || toNumber(argv.length > 1 && argv[1]) ||
       toNumber(argv.length > 2 && argv[2]);
@@ -68,6 +69,17 @@ class Server extends EventEmitter {
       throw errors.invalidArgValue('options', options, 'must have the property "port" or "path"');
     }
     throw errors.invalidArgValue('options', options);
+  }
+
+  // listen({ signal }): abort closes the server; an aborted signal means no listen at all.
+  _closeOnAbort(signal) {
+    args.validateAbortSignal(signal, 'options.signal');
+    if (signal.aborted) {
+      process.nextTick(() => this.close());
+      return true;
+    }
+    signal.addEventListener('abort', () => this.close(), { once: true });
+    return false;
   }
 
   _lookupAndListen(port, host, backlog, options) {

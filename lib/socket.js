@@ -47,6 +47,8 @@ class Socket extends Duplex {
       if (typeof options.fd !== 'number') throw errors.invalidArgType('fd', 'number', options.fd);
       throw errors.nodeError(Error, 'ERR_CNET_UNSUPPORTED', 'cnet: sockets from file descriptors are not supported');
     }
+    // Checked here so the message is Node's on every runtime; Duplex does the rest.
+    if (options.signal !== undefined) args.validateAbortSignal(options.signal, 'signal');
     if (options.keepAliveInitialDelay !== undefined) {
       args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
     }

@@ -46,6 +46,8 @@ const cases = {
   'listen boolean': (net) => net.createServer().listen(true),
   'listen port out of range': (net) => net.createServer().listen({ port: 70000 }),
   'listen options with boolean port': (net) => net.createServer().listen({ port: true }),
+  'listen with a non-AbortSignal signal': (net) => net.createServer().listen({ port: 0, signal: 5 }),
+  'connect with a non-AbortSignal signal': (net) => net.connect({ port: 80, signal: 5 }),
   'listen twice': (net) => {
     const server = net.createServer().listen(0, '127.0.0.1');
     try {

@@ -325,3 +325,42 @@ for (const limit of [0, 1]) {
     });
   });
 }
+
+test('listen({ signal }): aborting closes the server; an aborted signal never listens', async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const controller = new AbortController();
+    const server = net.createServer((s) => s.resume());
+    record(log, 'server', server, ['listening', 'close', 'error']);
+    await listen(server, { port: 0, host: '127.0.0.1', signal: controller.signal });
+    controller.abort();
+    await once(server, 'close');
+    log.push(`listening:${server.listening}`);
+
+    const aborted = new AbortController();
+    aborted.abort();
+    const idle = net.createServer();
+    record(log, 'idle', idle, ['listening', 'close', 'error']);
+    idle.listen({ port: 0, signal: aborted.signal });
+    await once(idle, 'close');
+    log.push(`idle-listening:${idle.listening}`);
+    return log;
+  });
+});
+
+test('connect({ signal }): aborting destroys the socket with an AbortError', async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const server = net.createServer((s) => s.resume());
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const controller = new AbortController();
+    const client = net.connect({ port, host: '127.0.0.1', signal: controller.signal });
+    client.on('error', (e) => log.push(`error:${e.name}:${e.code}`));
+    client.on('close', (hadError) => log.push(`close:${hadError}`));
+    await once(client, 'connect');
+    controller.abort();
+    await once(client, 'close');
+    await close(server);
+    return log;
+  });
+});
