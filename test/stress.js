@@ -9,6 +9,7 @@
 // echoes and ends. Counted: bytes sent/received, lost, corrupted, reordered (all must
 // be 0 but the first two), unexpected errors (0), and RSS sampled every second after
 // the warm-up (growth must stay under 10%). Exits non-zero on any violation.
+// All connections are opened and accepted first, then the traffic runs.
 //
 // The server runs in a child process of its own (`--role=server`), so each process
 // holds one descriptor per connection; both re-run with the fd limit raised to 65536
@@ -152,6 +153,10 @@ function runServer() {
       samples.push(rssMiB());
       sampler = setInterval(() => samples.push(rssMiB()), 1000);
     }
+    if (input.includes('count\n')) {
+      input = input.replace('count\n', '');
+      process.stdout.write(`${JSON.stringify({ open: stats.open })}\n`);
+    }
     if (input.includes('stop\n')) {
       input = '';
       clearInterval(sampler);
@@ -208,10 +213,10 @@ function startClient(port) {
       stats.messagesEchoed++;
       fill();
     }));
+    state.start = fill;
     socket.on('connect', () => {
       stats.connected++;
       resolve(state);
-      fill();
     });
     socket.on('error', (err) => { unexpected('client', err); resolve(state); });
     socket.on('close', () => { state.closed = true; });
@@ -259,8 +264,19 @@ async function main() {
   for (let i = 0; i < CONNECTIONS; i += batch) {
     await Promise.all(Array.from({ length: Math.min(batch, CONNECTIONS - i) }, () => startClient(port)));
   }
+  // Traffic starts once the server has accepted every connection: under full load
+  // its loop (built-in net's too) leaves new connections queued in the backlog.
+  const acceptDeadline = Date.now() + 60000;
+  let accepted = 0;
+  while (Date.now() < acceptDeadline) {
+    serverProcess.child.stdin.write('count\n');
+    accepted = (await serverProcess.next()).open;
+    if (accepted >= CONNECTIONS) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const connectSeconds = (Date.now() - started) / 1000;
-  console.log(`stress: ${stats.connected} connected in ${connectSeconds.toFixed(1)} s`);
+  console.log(`stress: ${stats.connected} connected, ${accepted} accepted by the server in ${connectSeconds.toFixed(1)} s`);
+  for (const c of clients) c.start();
 
   const samples = [];
   const runStart = Date.now();
