@@ -233,6 +233,7 @@ class Socket extends Duplex {
     const pending = this._pendingWrite;
     if (pending) {
       this._pendingWrite = null;
+      this.removeListener('close', pending.onClose);
       if (pending.chunks) this._writev(pending.chunks, pending.cb);
       else this._write(pending.chunk, pending.encoding, pending.cb);
     }
@@ -276,7 +277,7 @@ class Socket extends Duplex {
 
   _write(chunk, encoding, cb) {
     if (this.connecting) {
-      this._pendingWrite = { chunk, encoding, cb };
+      this._holdUntilConnected({ chunk, encoding, cb });
       return;
     }
     const handle = this._handle;
@@ -302,7 +303,7 @@ class Socket extends Duplex {
 
   _writev(chunks, cb) {
     if (this.connecting) {
-      this._pendingWrite = { chunks, cb };
+      this._holdUntilConnected({ chunks, cb });
       return;
     }
     const handle = this._handle;
@@ -317,6 +318,17 @@ class Socket extends Duplex {
       this._bytesDispatched += buffers[i].length;
     }
     this._afterDispatch(handle.writev(buffers), cb);
+  }
+
+  // A write made while connecting waits for 'connect'; if 'close' comes first,
+  // its callback learns so after the close listeners registered before it.
+  _holdUntilConnected(pending) {
+    pending.onClose = () => {
+      if (this._pendingWrite === pending) this._pendingWrite = null;
+      pending.cb(errors.codedError('ERR_SOCKET_CLOSED_BEFORE_CONNECTION'));
+    };
+    this._pendingWrite = pending;
+    this.once('close', pending.onClose);
   }
 
   _afterDispatch(result, cb) {
@@ -364,8 +376,6 @@ class Socket extends Duplex {
   _destroy(exception, cb) {
     this.connecting = false;
     this._clearTimer();
-    const pending = this._pendingWrite;
-    this._pendingWrite = null;
     if (this._handle) {
       const handle = this._handle;
       this._hadError = Boolean(exception);
@@ -377,7 +387,6 @@ class Socket extends Duplex {
       cb(exception);
       process.nextTick(() => this.emit('close', Boolean(exception)));
     }
-    if (pending) pending.cb(errors.codedError('ERR_SOCKET_CLOSED_BEFORE_CONNECTION'));
     if (this._server) {
       this._server._connections--;
       this._server._emitCloseIfDrained();

@@ -34,6 +34,11 @@ static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
 
 static void cn_env_free(napi_env env, void *data, void *hint) {
   cn_env *cenv = data;
+  int i;
+  if (cenv->handle_ctor) napi_delete_reference(env, cenv->handle_ctor);
+  for (i = 0; i < CN_CALLBACK_COUNT; i++) {
+    if (cenv->callbacks[i]) napi_delete_reference(env, cenv->callbacks[i]);
+  }
   free(cenv->read_buffer);
   free(cenv);
 }
