@@ -1,5 +1,7 @@
 'use strict';
-// `npm test`: the whole suite on the machine's Node, on Node 24 and on Bun.
+// `npm test`: the whole suite on the machine's Node, on Node 24 and on Bun, then
+// the memory checks that are quick enough for every run (the suite on the
+// ASan+UBSan build, and the valgrind soak).
 // Node runs are differential (built-in net next to cnet); the Node 24 run also
 // records built-in net's observations, which the Bun run compares cnet with,
 // since Bun's own node:net is not the reference.
@@ -33,6 +35,8 @@ const runs = [
   { name: `node ${process.version}`, bin: () => process.execPath, args: nodeArgs, env: {} },
   { name: 'node 24 (records the reference for Bun)', bin: node24Binary, args: nodeArgs, env: { CNET_GOLDEN: 'write' } },
   { name: 'bun', bin: bunBinary, args: ['test', '--timeout=60000', ...files.map((f) => `./${f}`)], env: { CNET_GOLDEN: 'read' } },
+  { name: 'asan (the suite on a sanitizer build)', bin: () => process.execPath, args: [path.join(__dirname, 'asan.js')], env: {} },
+  { name: 'valgrind soak', bin: () => process.execPath, args: [path.join(__dirname, 'valgrind.js')], env: {}, single: true },
 ].filter((run) => only.length === 0 || only.some((o) => run.name.startsWith(o)));
 
 let passed = 0;
@@ -56,11 +60,15 @@ for (const run of runs) {
   const out = `${result.stdout}${result.stderr}`;
   process.stdout.write(out);
   const count = (re) => { const m = out.match(re); return m ? Number(m[m.length - 1].match(/\d+/)[0]) : 0; };
-  const p = count(/^(?:# pass|ℹ pass| *\d+ pass)\s*\d*/gm) || count(/^ *(\d+) pass$/gm);
-  const f = count(/^(?:# fail|ℹ fail)\s*\d+/gm) || count(/^ *(\d+) fail$/gm);
+  const ok = result.status === 0;
+  let p = count(/^(?:# pass|ℹ pass| *\d+ pass)\s*\d*/gm) || count(/^ *(\d+) pass$/gm);
+  let f = count(/^(?:# fail|ℹ fail)\s*\d+/gm) || count(/^ *(\d+) fail$/gm);
+  if (run.single) {
+    p = ok ? 1 : 0;
+    f = ok ? 0 : 1;
+  }
   passed += p;
   failed += f;
-  const ok = result.status === 0;
   if (!ok && f === 0) failed++;
   summary.push(`${run.name}: ${p} passed, ${f} failed${ok ? '' : ` (exit ${result.status})`}`);
 }
