@@ -1,5 +1,6 @@
 'use strict';
 // Native handles and the dispatch of their events to the JS object that owns them.
+const { executionAsyncId } = require('async_hooks');
 const binding = require('./binding');
 
 const { Handle, TCP, PIPE } = binding;
@@ -21,10 +22,17 @@ binding.setCallbacks(
   function onclose() { if (this.owner) this.owner[kOnClose](this); },
 );
 
+// Node's http client asks a socket's handle for its async id (keep-alive reuse);
+// a cnet handle answers with the async context it was created in.
+Handle.prototype.getAsyncId = function getAsyncId() {
+  return this.asyncId;
+};
+
 function createHandle(pipe, owner) {
   const handle = new Handle(pipe ? PIPE : TCP);
   handle.owner = owner;
   handle.pipe = pipe;
+  handle.asyncId = executionAsyncId();
   return handle;
 }
 

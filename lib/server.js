@@ -142,6 +142,7 @@ class Server extends EventEmitter {
       return;
     }
     clientHandle.pipe = this._handle ? this._handle.pipe : false;
+    clientHandle.asyncId = this._handle ? this._handle.asyncId : 0;
     if (this._overConnectionLimit()) {
       this._drop(clientHandle);
       return;
