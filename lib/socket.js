@@ -71,7 +71,6 @@ class Socket extends Duplex {
     this._shutdownCallback = null;
     this._bytesRead = 0;
     this._bytesDispatched = 0;
-    this._reading = false;
     this._hadError = false;
     this._resetOnClose = false;
     this._timer = null;
@@ -247,10 +246,12 @@ class Socket extends Duplex {
       if (this.connecting) this.once('connect', () => this._read());
       return;
     }
-    if (!this._reading) {
-      const err = this._handle.readStart();
+    // handle.reading is public the way Node's is: http.Agent looks at it.
+    const handle = this._handle;
+    if (!handle.reading) {
+      const err = handle.readStart();
       if (err) this.destroy(errors.errnoException(err, 'read'));
-      else this._reading = true;
+      else handle.reading = true;
     }
   }
 
@@ -258,13 +259,14 @@ class Socket extends Duplex {
     if (nread > 0) {
       this._bytesRead += nread;
       if (this._timer !== null) this._timer.refresh();
-      if (!this.push(buffer) && this._reading && this._handle) {
-        this._reading = false;
-        this._handle.readStop();
+      const handle = this._handle;
+      if (!this.push(buffer) && handle && handle.reading) {
+        handle.reading = false;
+        handle.readStop();
       }
       return;
     }
-    this._reading = false;
+    if (this._handle) this._handle.reading = false;
     if (nread === UV_EOF) {
       this.push(null);
       this.read(0);
@@ -380,7 +382,6 @@ class Socket extends Duplex {
       const handle = this._handle;
       this._hadError = Boolean(exception);
       this._handle = null;
-      this._reading = false;
       if (!this._resetOnClose || handle.reset() !== 0) handle.close();
       cb(exception);
     } else {

@@ -36,11 +36,14 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   napi_close_handle_scope(env, scope);
 }
 
+/* Starting an already reading stream is not an error (libuv says EALREADY). */
 napi_value cn_stream_read_start(napi_env env, napi_callback_info info) {
   cn_call c;
+  int err;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
-  return cn_synced(c.h, cn_uv.read_start(&c.h->uv.stream, cn_stream_alloc, cn_stream_on_read));
+  err = cn_uv.read_start(&c.h->uv.stream, cn_stream_alloc, cn_stream_on_read);
+  return cn_synced(c.h, err == UV_EALREADY ? 0 : err);
 }
 
 napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {

@@ -12,10 +12,8 @@ const { sameOnBoth, listen, close, once } = require('./helpers/modules');
 const key = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'key.pem'));
 const cert = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'cert.pem'));
 
-const major = Number(process.versions.node.split('.')[0]);
-// Known gaps, reported as todo (not passed) until fixed.
+// A known gap, reported as todo (not passed) until fixed.
 const bunTls = Boolean(process.versions.bun) && 'on Bun, tls over a cnet socket disconnects before the handshake (not investigated yet)';
-const agentReuse = major >= 22 && "Node 22+'s http.Agent does not reuse a kept-alive cnet socket yet (not investigated)";
 
 test('TLS both ways: tls.connect({ socket }) to a TLSSocket wrapping an accepted socket', { todo: bunTls }, async () => {
   await sameOnBoth(async (net) => {
@@ -92,7 +90,8 @@ test('http.request over the module: Agent with its createConnection, and createC
   });
 });
 
-test('a keep-alive http.Agent reuses one cnet socket for sequential requests', { todo: agentReuse }, async () => {
+// Node 22+'s Agent restarts reading on a pooled socket's _handle and checks handle.reading.
+test('a keep-alive http.Agent reuses one cnet socket for sequential requests', async () => {
   const { cnet } = require('./helpers/modules');
   const { socketsUsed } = await httpExchange(cnet);
   assert.strictEqual(socketsUsed, 1);
