@@ -454,7 +454,12 @@ for (const transport of transports) {
     }); });
 }
 
-test('without allowHalfOpen a write after the peer ended fails with EPIPE', { timeout: 30000 },
+// On Bun the private loop may complete the shutdown after the handler's setImmediate
+// rather than before it, so which of the two EPIPE paths is taken varies there.
+const bunShutdownTiming = Boolean(process.versions.bun) &&
+  "Bun's loop orders shutdown completion and setImmediate differently from run to run";
+
+test('without allowHalfOpen a write after the peer ended fails with EPIPE', { timeout: 30000, skip: bunShutdownTiming },
   async () => { await sameOnBoth(async (net) => {
     const log = { client: [], server: [] };
     let serverSocket;
