@@ -12,6 +12,7 @@ const { spawn } = require('child_process');
 const {
   sameOnBoth, perEndpoint, record, listen, close, once, delay,
 } = require('./helpers/modules');
+const { jsonLines } = require('./helpers/json-lines');
 
 const fixtures = path.join(__dirname, 'fixtures', 'faults');
 const cnetPath = path.join(__dirname, '..', 'lib', 'net.js');
@@ -30,34 +31,6 @@ function spawnWithFdLimit(limit, args) {
   if (prlimit) return spawn(prlimit, [`--nofile=${limit}:${limit}`, process.execPath, ...args], options);
   const quoted = [process.execPath, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   return spawn('bash', ['-c', `ulimit -n ${limit} && exec ${quoted}`], options);
-}
-
-// Reads a child's stdout as JSON lines; next() resolves with the next one.
-function jsonLines(child) {
-  const queue = [];
-  const waiting = [];
-  let buffered = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const fail = (why) => { while (waiting.length) waiting.shift().reject(new Error(`${why}; stderr: ${stderr}`)); };
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text) => {
-    buffered += text;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-      if (waiting.length) waiting.shift().resolve(line);
-      else queue.push(line);
-    }
-  });
-  child.on('exit', (code, signal) => fail(`child exited (${code}, ${signal})`));
-  return {
-    next() {
-      if (queue.length) return Promise.resolve(queue.shift());
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-    },
-  };
 }
 
 // One client connection, its events logged; resolves with the log once it closes.

@@ -19,6 +19,7 @@ const path = require('path');
 const fs = require('fs');
 const zlib = require('zlib');
 const { spawnSync } = require('child_process');
+const { jsonLines } = require('./helpers/json-lines');
 
 function option(name, fallback) {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -224,33 +225,12 @@ function startClient(port) {
   });
 }
 
-// Starts the server process; resolves with { port, child, next() } where next()
-// resolves with the server's next JSON line.
+// Starts the server process: { child, next() }, next() resolving with its next JSON
+// line and rejecting if it exits (main() then reports FAIL).
 function startServerProcess() {
   const { spawn } = require('child_process');
   const child = spawn(process.execPath, [__filename, '--role=server'], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
-  const lines = [];
-  const waiting = [];
-  let buffered = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text) => {
-    buffered += text;
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-      if (waiting.length) waiting.shift()(line);
-      else lines.push(line);
-    }
-  });
-  child.on('exit', (code, signal) => {
-    if (waiting.length) {
-      console.error(`stress: FAIL (server process exited: ${code} ${signal})`);
-      process.exit(1);
-    }
-  });
-  const next = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((resolve) => waiting.push(resolve)));
-  return { child, next };
+  return { child, next: jsonLines(child).next };
 }
 
 async function main() {
