@@ -75,6 +75,11 @@ static void *cn_loop_watch(void *arg) {
   return NULL;
 }
 
+static void cn_loop_on_host_close(uv_handle_t *handle) {
+  cn_loop_driver *d = handle->data;
+  if (handle == (uv_handle_t *)&d->wake) free(d);
+}
+
 static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const char **error) {
   cn_loop_driver *d;
   if (cn_uv_use_private(error) != 0) return -1;
@@ -89,6 +94,12 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
     return -1;
   }
   d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (d->stop_fd < 0) {
+    cn_uv.loop_close(&d->loop);
+    free(d);
+    *error = "cannot create the loop watcher's eventfd";
+    return -1;
+  }
   sem_init(&d->drained, 0, 0);
   uv_async_init(host, &d->wake, cn_loop_on_wake);
   d->wake.data = d;
@@ -97,7 +108,13 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
   d->flush.data = d;
   uv_prepare_start(&d->flush, cn_loop_on_prepare);
   uv_unref((uv_handle_t *)&d->flush);
-  if (d->stop_fd < 0 || pthread_create(&d->watcher, NULL, cn_loop_watch, d) != 0) {
+  if (pthread_create(&d->watcher, NULL, cn_loop_watch, d) != 0) {
+    /* No watcher yet: undo everything; closing `wake` frees d. */
+    close(d->stop_fd);
+    sem_destroy(&d->drained);
+    cn_uv.loop_close(&d->loop);
+    uv_close((uv_handle_t *)&d->flush, NULL);
+    uv_close((uv_handle_t *)&d->wake, cn_loop_on_host_close);
     *error = "cannot start the loop watcher thread";
     return -1;
   }
@@ -120,11 +137,6 @@ int cn_loop_acquire(napi_env env, uv_loop_t **loop, cn_loop_driver **driver, con
   if (cn_loop_start_private(host, driver, error) != 0) return -1;
   *loop = &(*driver)->loop;
   return 0;
-}
-
-static void cn_loop_on_host_close(uv_handle_t *handle) {
-  cn_loop_driver *d = handle->data;
-  if (handle == (uv_handle_t *)&d->wake) free(d);
 }
 
 void cn_loop_release(cn_loop_driver *d) {
