@@ -14,7 +14,11 @@ const kOnConnection = Symbol('cnet.onConnection');
 
 // Each callback runs with `this` = the native handle; `owner` is its Socket or Server.
 binding.setCallbacks(
-  function onread(nread, buffer) { if (this.owner) this.owner[kOnRead](nread, buffer); },
+  function onread(nread, arrayBuffer, offset) {
+    const { owner } = this;
+    if (!owner) return;
+    owner[kOnRead](nread, nread > 0 ? Buffer.from(arrayBuffer, offset, nread) : undefined);
+  },
   function onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
   function onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
   function onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },

@@ -6,10 +6,11 @@
 #include <uv.h>
 
 #include "loop.h"
+#include "read_pool.h"
 
 /* JS callbacks registered once by lib/binding.js; called with `this` = handle. */
 enum cn_callback {
-  CN_ON_READ,        /* (nread, buffer?) */
+  CN_ON_READ,        /* (nread, arrayBuffer?, offset?): the bytes are a slice of arrayBuffer */
   CN_ON_CONNECTION,  /* (status, clientHandle?) */
   CN_ON_CONNECT,     /* (status) */
   CN_ON_WRITE,       /* (status) one per queued write, in order */
@@ -29,6 +30,7 @@ typedef struct cn_env {
   napi_ref handle_ctor;
   napi_ref callbacks[CN_CALLBACK_COUNT];
   char *read_buffer;              /* shared: libuv calls read_cb right after alloc_cb */
+  cn_read_pool read_pool;         /* where read bytes are handed to JS */
   struct cn_handle *handles;      /* every handle not yet closed, for env teardown */
   int tearing_down;
   napi_async_cleanup_hook_handle cleanup_hook;

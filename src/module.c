@@ -39,6 +39,7 @@ static void cn_env_free(napi_env env, void *data, void *hint) {
   for (i = 0; i < CN_CALLBACK_COUNT; i++) {
     if (cenv->callbacks[i]) napi_delete_reference(env, cenv->callbacks[i]);
   }
+  cn_read_pool_release(env, &cenv->read_pool);
   free(cenv->read_buffer);
   free(cenv);
 }

@@ -21,15 +21,19 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   cn_handle *h = stream->data;
   napi_env env = h->cenv->env;
   napi_handle_scope scope;
-  napi_value argv[2];
-  void *copy;
+  napi_value argv[3];
+  uint32_t offset;
 
   if (nread == 0) return;
   napi_open_handle_scope(env, &scope);
+  if (nread > 0 && cn_read_pool_copy(env, &h->cenv->read_pool, buf->base, (size_t)nread,
+                                     &argv[1], &offset) != 0) {
+    nread = UV_ENOMEM;
+  }
   argv[0] = cn_int(env, (int)nread);
   if (nread > 0) {
-    napi_create_buffer_copy(env, (size_t)nread, buf->base, &copy, &argv[1]);
-    cn_handle_emit(h, CN_ON_READ, 2, argv);
+    napi_create_uint32(env, offset, &argv[2]);
+    cn_handle_emit(h, CN_ON_READ, 3, argv);
   } else {
     cn_handle_emit(h, CN_ON_READ, 1, argv);
   }

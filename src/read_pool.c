@@ -1,0 +1,49 @@
+#include "read_pool.h"
+
+#include <string.h>
+
+/* Chunks start 8-byte aligned so callers can lay typed arrays over them. */
+static size_t cn_read_pool_align(size_t n) {
+  return (n + 7) & ~(size_t)7;
+}
+
+static int cn_read_pool_renew(napi_env env, cn_read_pool *rp, napi_value *array_buffer) {
+  void *data;
+  if (napi_create_arraybuffer(env, CN_READ_POOL_SIZE, &data, array_buffer) != napi_ok) return -1;
+  cn_read_pool_release(env, rp);
+  if (napi_create_reference(env, *array_buffer, 1, &rp->pool) != napi_ok) return -1;
+  rp->data = data;
+  rp->used = 0;
+  return 0;
+}
+
+static int cn_read_pool_own(napi_env env, const char *bytes, size_t n, napi_value *array_buffer) {
+  void *data;
+  if (napi_create_arraybuffer(env, n, &data, array_buffer) != napi_ok) return -1;
+  memcpy(data, bytes, n);
+  return 0;
+}
+
+int cn_read_pool_copy(napi_env env, cn_read_pool *rp, const char *bytes, size_t n,
+                      napi_value *array_buffer, uint32_t *offset) {
+  if (n > CN_READ_POOL_MAX_CHUNK) {
+    *offset = 0;
+    return cn_read_pool_own(env, bytes, n, array_buffer);
+  }
+  if (rp->pool == NULL || rp->used + n > CN_READ_POOL_SIZE) {
+    if (cn_read_pool_renew(env, rp, array_buffer) != 0) return -1;
+  } else if (napi_get_reference_value(env, rp->pool, array_buffer) != napi_ok) {
+    return -1;
+  }
+  memcpy(rp->data + rp->used, bytes, n);
+  *offset = (uint32_t)rp->used;
+  rp->used = cn_read_pool_align(rp->used + n);
+  return 0;
+}
+
+void cn_read_pool_release(napi_env env, cn_read_pool *rp) {
+  if (rp->pool != NULL) napi_delete_reference(env, rp->pool);
+  rp->pool = NULL;
+  rp->data = NULL;
+  rp->used = 0;
+}

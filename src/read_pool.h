@@ -1,0 +1,30 @@
+/*
+ * Memory that read data is handed to JS in. Small reads are copied into a
+ * shared 64 KiB ArrayBuffer and JS makes each chunk a Buffer view of its
+ * slice (as Buffer.allocUnsafe pools small buffers); creating a view in JS
+ * costs far less than creating a Buffer from C for every read.
+ */
+#ifndef CN_READ_POOL_H
+#define CN_READ_POOL_H
+
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CN_READ_POOL_SIZE 65536
+/* Larger reads get an ArrayBuffer of their own: a chunk never pins a pool it barely uses. */
+#define CN_READ_POOL_MAX_CHUNK 8192
+
+typedef struct cn_read_pool {
+  napi_ref pool;      /* the current pool ArrayBuffer, or NULL */
+  char *data;
+  size_t used;
+} cn_read_pool;
+
+/* Copies n bytes into JS memory: *array_buffer and *offset say where they are. */
+int cn_read_pool_copy(napi_env env, cn_read_pool *rp, const char *bytes, size_t n,
+                      napi_value *array_buffer, uint32_t *offset);
+
+void cn_read_pool_release(napi_env env, cn_read_pool *rp);
+
+#endif
