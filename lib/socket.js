@@ -6,6 +6,7 @@ const args = require('./args');
 const compat = require('./compat');
 const errors = require('./errors');
 const family = require('./family');
+const shortcuts = require('./shortcuts');
 const {
   createHandle, privateLoop, kOnRead, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF,
 } = require('./handle');
@@ -67,6 +68,7 @@ class Socket extends Duplex {
     this._peername = null;
     this._sockname = null;
     this._pendingWrite = null;
+    this._dispatchResult = null;
     this._writeCallback = null;
     this._shutdownCallback = null;
     this._bytesRead = 0;
@@ -259,6 +261,11 @@ class Socket extends Duplex {
     if (nread > 0) {
       this._bytesRead += nread;
       if (this._timer !== null) this._timer.refresh();
+      const state = this._readableState;
+      if (shortcuts.canEmitData(this, state)) {
+        shortcuts.emitData(this, state, buffer);
+        return;
+      }
       const handle = this._handle;
       if (!this.push(buffer) && handle && handle.reading) {
         handle.reading = false;
@@ -277,7 +284,29 @@ class Socket extends Duplex {
 
   // --- writing ---
 
+  // A Buffer written when nothing is queued goes to the handle at once; only
+  // if the handle could not take all of it does Writable hear of the write,
+  // and then _write takes the result of the dispatch already made.
+  write(chunk, encoding, cb) {
+    const handle = this._handle;
+    if (cb === undefined && typeof encoding !== 'function' && handle !== null && !this.connecting
+        && shortcuts.canWriteDirectly(this._writableState, chunk)) {
+      const result = handle.write(chunk);
+      this._bytesDispatched += chunk.length;
+      this._unrefTimer();
+      if (result === 0) return true;
+      this._dispatchResult = result;
+    }
+    return Duplex.prototype.write.call(this, chunk, encoding, cb);
+  }
+
   _write(chunk, encoding, cb) {
+    if (this._dispatchResult !== null) {
+      const result = this._dispatchResult;
+      this._dispatchResult = null;
+      this._afterDispatch(result, cb);
+      return;
+    }
     if (this.connecting) {
       this._holdUntilConnected({ chunk, encoding, cb });
       return;
