@@ -66,13 +66,13 @@ function compilerFreeBin(dir) {
 
 function runtimeBinaries() {
   const [node24, bun] = resolveRuntimes(['node24', 'bun'], { log: (line) => console.log(line) });
-  for (const runtime of [node24, bun]) assert.ifError(runtime.error);
+  for (const runtime of [node24, bun]) assert.strictEqual(runtime.error, null, `${runtime.id} is not available: ${runtime.error}`);
   return [['node 20', process.execPath], ['node 24', node24.bin], ['bun', bun.bin]];
 }
 
 test('the packed tarball installs without a compiler and loads its prebuilt binary on Node 20, Node 24 and Bun',
+  // The time limit leaves room for installing Node 24 on first use; the test itself takes ~10 s.
   { skip: whySkipped(), timeout: 120000 }, (t) => {
-    assert.match(process.version, /^v20\./);
     const runtimes = runtimeBinaries();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cnet-package-'));
     t.after(() => fs.rmSync(work, { recursive: true, force: true }));
