@@ -1,0 +1,22 @@
+// Types of cnet. Its public surface is Node's `net` (same functions, overloads,
+// options, classes and events), so the declarations are @types/node's own.
+export {
+  createServer,
+  createConnection,
+  connect,
+  Server,
+  Socket,
+  Socket as Stream,
+  isIP,
+  isIPv4,
+  isIPv6,
+  BlockList,
+  SocketAddress,
+  getDefaultAutoSelectFamily,
+  setDefaultAutoSelectFamily,
+  getDefaultAutoSelectFamilyAttemptTimeout,
+  setDefaultAutoSelectFamilyAttemptTimeout,
+} from 'node:net';
+
+// The option, address and callback types (ListenOptions, NetConnectOpts, AddressInfo, ...).
+export type * from 'node:net';
