@@ -17,7 +17,8 @@ binding.setCallbacks(
   function onread(nread, arrayBuffer, offset) {
     const { owner } = this;
     if (!owner) return;
-    owner[kOnRead](nread, nread > 0 ? Buffer.from(arrayBuffer, offset, nread) : undefined);
+    // No arrayBuffer: an error, or the bytes are in the socket's `onread` buffer.
+    owner[kOnRead](nread, arrayBuffer === undefined ? undefined : Buffer.from(arrayBuffer, offset, nread));
   },
   function onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
   function onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },

@@ -1,6 +1,7 @@
 'use strict';
 // net.Socket: a stream.Duplex over a native TCP or pipe handle.
 const { Duplex } = require('stream');
+const { isUint8Array } = require('util/types');
 const dns = require('dns');
 const args = require('./args');
 const compat = require('./compat');
@@ -84,6 +85,7 @@ class Socket extends Duplex {
     this.timeout = undefined;
     this.server = null;
     this._server = null;
+    this._setOnread(options.onread);
     this.on('end', onReadableEnd);
 
     const accepted = options[kAcceptedHandle];
@@ -134,6 +136,22 @@ class Socket extends Duplex {
     if (this._unrefed) handle.unref();
     if (this._noDelay) handle.setNoDelay(true);
     if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
+    if (this._onreadGenerate !== null) this._onreadBuffer = this._onreadGenerate();
+    if (isUint8Array(this._onreadBuffer)) handle.useUserBuffer(this._onreadBuffer);
+  }
+
+  // The `onread` option: reads land in the caller's buffer and go to its
+  // callback instead of the stream. Like net, an onread that is not an object
+  // with a Uint8Array (or a function making one) and a callback is ignored.
+  _setOnread(onread) {
+    this._onreadBuffer = null;
+    this._onreadGenerate = null;
+    this._onreadCallback = null;
+    if (onread === null || typeof onread !== 'object' || typeof onread.callback !== 'function') return;
+    if (typeof onread.buffer === 'function') this._onreadGenerate = onread.buffer;
+    else if (isUint8Array(onread.buffer)) this._onreadBuffer = onread.buffer;
+    else return;
+    this._onreadCallback = onread.callback;
   }
 
   _lookupAndConnect(options) {
@@ -248,7 +266,11 @@ class Socket extends Duplex {
       if (this.connecting) this.once('connect', () => this._read());
       return;
     }
-    // handle.reading is public the way Node's is: http.Agent looks at it.
+    this._readStart();
+  }
+
+  // handle.reading is public the way Node's is: http.Agent looks at it.
+  _readStart() {
     const handle = this._handle;
     if (!handle.reading) {
       const err = handle.readStart();
@@ -257,10 +279,34 @@ class Socket extends Duplex {
     }
   }
 
+  _readStop() {
+    const handle = this._handle;
+    if (handle.reading) {
+      handle.reading = false;
+      const err = handle.readStop();
+      if (err) this.destroy(errors.errnoException(err, 'read'));
+    }
+  }
+
+  // With `onread` the stream never buffers, so pausing stops the handle itself.
+  pause() {
+    if (this._onreadCallback !== null && !this.connecting && this._handle) this._readStop();
+    return Duplex.prototype.pause.call(this);
+  }
+
+  resume() {
+    if (this._onreadCallback !== null && !this.connecting && this._handle) this._readStart();
+    return Duplex.prototype.resume.call(this);
+  }
+
   [kOnRead](nread, buffer) {
     if (nread > 0) {
       this._bytesRead += nread;
       if (this._timer !== null) this._timer.refresh();
+      if (this._onreadCallback !== null) {
+        this._deliverOnread(nread, buffer);
+        return;
+      }
       const state = this._readableState;
       if (shortcuts.canEmitData(this, state)) {
         shortcuts.emitData(this, state, buffer);
@@ -280,6 +326,20 @@ class Socket extends Duplex {
       return;
     }
     this.destroy(errors.errnoException(nread, 'read'));
+  }
+
+  // A callback returning false pauses reading; a buffer function supplies the
+  // buffer for the next read.
+  _deliverOnread(nread, pooled) {
+    const keepReading = this._onreadCallback(nread, pooled === undefined ? this._onreadBuffer : pooled) !== false;
+    if (this._onreadGenerate !== null) {
+      const next = this._onreadGenerate();
+      if (isUint8Array(next)) {
+        this._onreadBuffer = next;
+        if (this._handle) this._handle.useUserBuffer(next);
+      }
+    }
+    if (!keepReading && this._handle && !this.destroyed) this._readStop();
   }
 
   // --- writing ---

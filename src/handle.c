@@ -73,6 +73,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
     }
     napi_close_handle_scope(env, scope);
   }
+  if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
   napi_delete_reference(env, h->self);
   napi_async_destroy(env, h->async);
   free(h);
@@ -223,6 +224,7 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("fileno", cn_handle_fileno),
     CN_METHOD("readStart", cn_stream_read_start),
     CN_METHOD("readStop", cn_stream_read_stop),
+    CN_METHOD("useUserBuffer", cn_stream_use_user_buffer),
     CN_METHOD("write", cn_stream_write),
     CN_METHOD("writev", cn_stream_writev),
     CN_METHOD("writeString", cn_stream_write_string),

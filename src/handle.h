@@ -30,6 +30,10 @@ typedef struct cn_handle {
   cn_kind kind;
   int closing;
   int connecting;  /* connect_req is in flight and must not be reused */
+  /* The `onread` option: reads land in this caller's buffer, kept alive by user_buffer_ref. */
+  napi_ref user_buffer_ref;
+  char *user_buffer;
+  size_t user_buffer_len;
   struct cn_handle *prev, *next;  /* cn_env.handles */
 } cn_handle;
 

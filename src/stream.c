@@ -14,7 +14,8 @@ typedef struct {
 
 static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
   cn_handle *h = uvh->data;
-  *buf = cn_buf(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
+  if (h->user_buffer != NULL) *buf = cn_buf(h->user_buffer, h->user_buffer_len);
+  else *buf = cn_buf(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
 }
 
 static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
@@ -26,6 +27,13 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
 
   if (nread == 0) return;
   napi_open_handle_scope(env, &scope);
+  if (nread > 0 && h->user_buffer != NULL) {
+    /* The bytes are already where the caller asked for them. */
+    argv[0] = cn_int(env, (int)nread);
+    cn_handle_emit(h, CN_ON_READ, 1, argv);
+    napi_close_handle_scope(env, scope);
+    return;
+  }
   if (nread > 0 && cn_read_pool_copy(env, &h->cenv->read_pool, buf->base, (size_t)nread,
                                      &argv[1], &offset) != 0) {
     nread = UV_ENOMEM;
@@ -48,6 +56,25 @@ napi_value cn_stream_read_start(napi_env env, napi_callback_info info) {
   if (c.h == NULL) return cn_int(env, UV_EBADF);
   err = cn_uv.read_start(&c.h->uv.stream, cn_stream_alloc, cn_stream_on_read);
   return cn_synced(c.h, err == UV_EALREADY ? 0 : err);
+}
+
+/* useUserBuffer(uint8array): later reads go straight into it (the `onread` option). */
+napi_value cn_stream_use_user_buffer(napi_env env, napi_callback_info info) {
+  cn_call c;
+  void *data;
+  size_t length;
+  napi_typedarray_type type;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  if (c.argc < 1 || napi_get_typedarray_info(env, c.argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    return cn_int(env, UV_EINVAL);
+  }
+  if (c.h->user_buffer_ref) napi_delete_reference(env, c.h->user_buffer_ref);
+  napi_create_reference(env, c.argv[0], 1, &c.h->user_buffer_ref);
+  c.h->user_buffer = data;
+  c.h->user_buffer_len = length;
+  return cn_int(env, 0);
 }
 
 napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {
