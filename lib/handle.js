@@ -50,4 +50,6 @@ module.exports = {
   UV_EOF: binding.UV_EOF,
   UV_READABLE: binding.UV_READABLE,
   UV_WRITABLE: binding.UV_WRITABLE,
+  TCP_IPV6ONLY: binding.TCP_IPV6ONLY,
+  TCP_REUSEPORT: binding.TCP_REUSEPORT,
 };

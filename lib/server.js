@@ -6,7 +6,9 @@ const args = require('./args');
 const compat = require('./compat');
 const errors = require('./errors');
 const { Socket, kAcceptedHandle } = require('./socket');
-const { createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE } = require('./handle');
+const {
+  createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
+} = require('./handle');
 
 class Server extends EventEmitter {
   constructor(options, connectionListener) {
@@ -103,15 +105,15 @@ class Server extends EventEmitter {
     } else if (address === null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
       address = '::';
-      err = handle.bind('::', port, 6, Boolean(options.ipv6Only));
+      err = handle.bind('::', port, 6, bindFlags(options));
       if (err) {
         handle.close();
         handle = createHandle(false, this);
         address = '0.0.0.0';
-        err = handle.bind('0.0.0.0', port, 4, false);
+        err = handle.bind('0.0.0.0', port, 4, bindFlags(options) & ~TCP_IPV6ONLY);
       }
     } else {
-      err = handle.bind(address, port, addressFamily, Boolean(options.ipv6Only));
+      err = handle.bind(address, port, addressFamily, bindFlags(options));
     }
     if (!err) err = handle.listen(backlog || 511);
     if (err) {
@@ -252,6 +254,12 @@ if (typeof Symbol.asyncDispose === 'symbol') {
     if (!this._handle) return Promise.resolve();
     return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
   };
+}
+
+// listen() options that become flags of the bind. reusePort (SO_REUSEPORT) lets
+// several listeners share a port with the kernel spreading connections over them.
+function bindFlags(options) {
+  return (options.ipv6Only ? TCP_IPV6ONLY : 0) | (options.reusePort === true ? TCP_REUSEPORT : 0);
 }
 
 function toNumber(x) {

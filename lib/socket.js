@@ -189,7 +189,7 @@ class Socket extends Duplex {
     this._attempt = { address: first.address, port, family: addressFamily, rest, localAddress, localPort };
     if (localAddress || localPort) {
       const bindAddress = localAddress || (addressFamily === 6 ? '::' : '0.0.0.0');
-      const err = handle.bind(bindAddress, localPort | 0, addressFamily, false);
+      const err = handle.bind(bindAddress, localPort | 0, addressFamily, 0);
       if (err) {
         this.destroy(errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort));
         return;
