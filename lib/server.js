@@ -5,6 +5,7 @@ const dns = require('dns');
 const args = require('./args');
 const compat = require('./compat');
 const errors = require('./errors');
+const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
 const {
   createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
@@ -42,6 +43,8 @@ class Server extends EventEmitter {
     this.keepAliveInitialDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
     this.highWaterMark = options.highWaterMark;
     this.maxConnections = undefined;
+    const blockList = blockListOption(options);
+    if (blockList) this.blockList = blockList;
   }
 
   listen(...argv) {
@@ -149,6 +152,11 @@ class Server extends EventEmitter {
       this._drop(clientHandle);
       return;
     }
+    if (this._fromBlockedAddress(clientHandle)) {
+      // Closed without an event, as built-in net does.
+      clientHandle.close();
+      return;
+    }
     const socket = new Socket({
       [kAcceptedHandle]: clientHandle,
       allowHalfOpen: this.allowHalfOpen,
@@ -169,6 +177,13 @@ class Server extends EventEmitter {
     const limit = this.maxConnections;
     if (typeof limit !== 'number' || (limit === 0 && !compat.zeroMaxConnectionsIsALimit)) return false;
     return this._connections >= limit;
+  }
+
+  _fromBlockedAddress(clientHandle) {
+    if (!this.blockList || clientHandle.pipe) return false;
+    const remote = clientHandle.getpeername();
+    if (typeof remote !== 'object') return false;
+    return isBlocked(this.blockList, remote.address, args.ipFamily(remote.address));
   }
 
   // Closes a connection beyond maxConnections and reports it with the 'drop' event.

@@ -96,6 +96,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "TCP", cn_int(env, CN_KIND_TCP));
   napi_set_named_property(env, exports, "PIPE", cn_int(env, CN_KIND_PIPE));
   napi_set_named_property(env, exports, "UV_EOF", cn_int(env, UV_EOF));
+  napi_set_named_property(env, exports, "UV_ETIMEDOUT", cn_int(env, UV_ETIMEDOUT));
   napi_set_named_property(env, exports, "UV_READABLE", cn_int(env, UV_READABLE));
   napi_set_named_property(env, exports, "UV_WRITABLE", cn_int(env, UV_WRITABLE));
   napi_set_named_property(env, exports, "TCP_IPV6ONLY", cn_int(env, CN_TCP_IPV6ONLY));
