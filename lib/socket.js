@@ -212,7 +212,7 @@ class Socket extends Duplex {
     }
     this.autoSelectFamilyAttemptedAddresses = [];
     this._attempts = {
-      addresses: ordered, next: 0, port, localPort: options.localPort, timeout, timer: null, errors: [],
+      addresses: ordered, next: 0, port, localPort: options.localPort, timeout, timer: null, errors: [], handle: null,
     };
     this._attemptNext(false);
   }
@@ -269,6 +269,7 @@ class Socket extends Duplex {
     this.emit('connectionAttempt', address, port, addressFamily);
     this._attempt = { address, port, family: addressFamily };
     this.autoSelectFamilyAttemptedAddresses.push(`${address}:${port}`);
+    attempts.handle = this._handle;
     const err = this._handle.connect(address, port, addressFamily);
     if (err) {
       this._attemptFailed(address, port, addressFamily, errors.exceptionWithHostPort(err, 'connect', address, port));
@@ -285,7 +286,18 @@ class Socket extends Duplex {
     if (this.connecting) this._attemptNext(canceled);
   }
 
-  // As with built-in net, the timer outlives a destroy() and still reports the timeout.
+  // destroy() during an attempt cancels its connect; built-in net reports that
+  // as a failed attempt (ECANCELED), and no timeout follows.
+  _attemptCanceled(status, handle) {
+    const attempts = this._attempts;
+    if (attempts === null || attempts.handle !== handle) return;
+    clearTimeout(attempts.timer);
+    const { address, port, family: addressFamily } = this._attempt;
+    const error = errors.exceptionWithHostPort(status, 'connect', address, port);
+    attempts.errors.push(error);
+    this.emit('connectionAttemptFailed', address, port, addressFamily, error);
+  }
+
   _attemptTimedOut(address, port, addressFamily) {
     this.emit('connectionAttemptTimeout', address, port, addressFamily);
     this._attempts.errors.push(errors.exceptionWithHostPort(UV_ETIMEDOUT, 'connect', address, port));
@@ -314,7 +326,10 @@ class Socket extends Duplex {
   }
 
   [kOnConnect](status, handle) {
-    if (handle !== this._handle || !this.connecting) return;
+    if (handle !== this._handle || !this.connecting) {
+      if (status < 0) this._attemptCanceled(status, handle);
+      return;
+    }
     if (this._attempts) clearTimeout(this._attempts.timer);
     if (status < 0) {
       this._connectFailed(status);

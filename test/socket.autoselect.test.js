@@ -132,6 +132,31 @@ test('a timed-out attempt then a refused one: AggregateError with ETIMEDOUT and 
   await sameOnBoth((net) => stalledThenIPv6(net, { serveIPv6: false, options: { autoSelectFamilyAttemptTimeout: 100 } }));
 });
 
+test('destroy() during a stalled attempt: the attempt fails with ECANCELED, no timeout follows', { timeout: 30000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const stalled = await stalledListener(net);
+    try {
+      const log = [];
+      await new Promise((resolve) => {
+        const client = net.connect({
+          port: stalled.port,
+          host: 'eyeballs.test',
+          autoSelectFamily: true,
+          autoSelectFamilyAttemptTimeout: 100,
+          lookup: answering([{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]),
+        });
+        record(log, 'client', client, EVENTS);
+        client.once('connectionAttempt', () => setTimeout(() => client.destroy(), 30));
+        // Long enough for a stray attempt timer (100 ms) to show up in the log.
+        client.on('close', () => setTimeout(resolve, 200));
+      });
+      return log.map((e) => e.split(String(stalled.port)).join('PORT'));
+    } finally {
+      stalled.cleanup();
+    }
+  });
+});
+
 test('autoSelectFamily options are validated like built-in net', async () => {
   await sameOnBoth((net) => {
     const shapes = [];
