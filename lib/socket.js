@@ -198,9 +198,9 @@ class Socket extends Duplex {
     const ordered = family.attemptOrder(addresses);
     if (ordered.length === 0) {
       const { address, family: addressFamily } = addresses[0];
-      let failure = null;
-      if (!args.ipFamily(address)) failure = errors.invalidIP(address);
-      else failure = errors.invalidAddressFamily(addressFamily, options.host, options.port);
+      const failure = args.ipFamily(address)
+        ? errors.invalidAddressFamily(addressFamily, options.host, options.port)
+        : errors.invalidIP(address);
       process.nextTick(() => this.destroy(failure));
       return;
     }
