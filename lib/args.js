@@ -37,6 +37,10 @@ function validateNumber(value, name) {
   if (typeof value !== 'number') throw errors.invalidArgType(name, 'number', value);
 }
 
+function validateBoolean(value, name) {
+  if (typeof value !== 'boolean') throw errors.invalidArgType(name, 'boolean', value);
+}
+
 function validateString(value, name) {
   if (typeof value !== 'string') throw errors.invalidArgType(name, 'string', value);
 }
@@ -103,6 +107,10 @@ function validateConnectOptions(options) {
       family !== 'IPv4' && family !== 'IPv6') {
     throw errors.invalidArgValue('options.family', family, 'must be one of: 0, 4, 6');
   }
+  if (options.autoSelectFamily != null) validateBoolean(options.autoSelectFamily, 'options.autoSelectFamily');
+  if (options.autoSelectFamilyAttemptTimeout != null) {
+    validateInt32(options.autoSelectFamilyAttemptTimeout, 'options.autoSelectFamilyAttemptTimeout', 1, 2 ** 31 - 1);
+  }
   if (lookup != null) validateFunction(lookup, 'options.lookup');
   if (hints != null) validateNumber(hints, 'options.hints');
   if (timeout != null) validateTimeout(timeout);
@@ -121,6 +129,7 @@ module.exports = {
   validatePort,
   validateFunction,
   validateNumber,
+  validateBoolean,
   validateString,
   validateInt32,
   validateAbortSignal,

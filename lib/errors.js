@@ -32,11 +32,15 @@ function describeReceived(value) {
 
 const classNames = new Set(['Object', 'Function', 'Array', 'Buffer', 'TypedArray', 'DataView', 'Uint8Array', 'AbortSignal']);
 
+// Expected types as Node words them: "of type string", "an instance of Buffer",
+// and for a qualified name such as net.BlockList just "an net.BlockList".
 function listTypes(expected) {
   const types = [];
   const instances = [];
+  const others = [];
   for (const name of expected) {
     if (classNames.has(name)) instances.push(name);
+    else if (name.includes('.')) others.push(name);
     else types.push(name);
   }
   const join = (list) => (list.length > 2
@@ -47,6 +51,10 @@ function listTypes(expected) {
   if (instances.length) {
     if (msg) msg += ' or ';
     msg += `an instance of ${join(instances)}`;
+  }
+  if (others.length) {
+    if (msg) msg += ' or ';
+    msg += `an ${join(others)}`;
   }
   return msg;
 }
@@ -89,6 +97,24 @@ const simple = {
 function codedError(code) {
   const [Base, message] = simple[code];
   return nodeError(Base, code, message);
+}
+
+function ipBlocked(address) {
+  return nodeError(Error, 'ERR_IP_BLOCKED', `IP(${address}) is blocked by net.BlockList`);
+}
+
+// A resolved family that is neither 4 nor 6; carries host and port like Node's.
+function invalidAddressFamily(addressFamily, host, port) {
+  const err = nodeError(RangeError, 'ERR_INVALID_ADDRESS_FAMILY',
+    `Invalid address family: ${addressFamily} ${host}:${port}`);
+  err.host = host;
+  err.port = port;
+  return err;
+}
+
+// All attempts of an autoSelectFamily connect failed: one error holding each.
+function aggregateError(list) {
+  return withCode(new AggregateError(list), list[0].code);
 }
 
 function invalidIP(address) {
@@ -155,6 +181,9 @@ module.exports = {
   badPort,
   codedError,
   invalidIP,
+  ipBlocked,
+  invalidAddressFamily,
+  aggregateError,
   errname,
   errnoException,
   exceptionWithHostPort,

@@ -25,10 +25,42 @@ function setDefaultAutoSelectFamilyAttemptTimeout(value) {
   defaultAttemptTimeout = value < 10 ? 10 : value;
 }
 
+// connect()'s family as dns.lookup() takes it; anything else passes through unchanged, as with net.
 function toDnsFamily(family) {
   if (family === 'IPv4') return 4;
   if (family === 'IPv6') return 6;
-  return family || 0;
+  return family;
+}
+
+// connect options, already validated by args.validateConnectOptions.
+function autoSelectFamily(options) {
+  return options.autoSelectFamily != null ? options.autoSelectFamily : defaultAutoSelectFamily;
+}
+
+function attemptTimeout(options) {
+  const timeout = options.autoSelectFamilyAttemptTimeout;
+  if (timeout == null) return defaultAttemptTimeout;
+  return timeout < 10 ? 10 : timeout;
+}
+
+// The order of happy-eyeballs attempts: valid IPv4/IPv6 entries once each,
+// alternating families, starting with the family of the first one.
+function attemptOrder(addresses) {
+  const groups = [[], []];
+  let firstFamily = 0;
+  for (const entry of addresses) {
+    const { address, family } = entry;
+    if ((family !== 4 && family !== 6) || args.ipFamily(address) === 0) continue;
+    firstFamily ||= family;
+    const group = groups[family === firstFamily ? 0 : 1];
+    if (!group.some((seen) => seen.address === address)) group.push(entry);
+  }
+  const ordered = [];
+  for (let i = 0; i < Math.max(groups[0].length, groups[1].length); i++) {
+    if (i < groups[0].length) ordered.push(groups[0][i]);
+    if (i < groups[1].length) ordered.push(groups[1][i]);
+  }
+  return ordered;
 }
 
 module.exports = {
@@ -37,4 +69,7 @@ module.exports = {
   getDefaultAutoSelectFamilyAttemptTimeout,
   setDefaultAutoSelectFamilyAttemptTimeout,
   toDnsFamily,
+  autoSelectFamily,
+  attemptTimeout,
+  attemptOrder,
 };

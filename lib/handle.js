@@ -53,6 +53,9 @@ module.exports = {
   // nextTick jobs between native callbacks made within one turn of that loop.
   privateLoop: binding.privateLoop,
   UV_EOF: binding.UV_EOF,
+  UV_ETIMEDOUT: binding.UV_ETIMEDOUT,
   UV_READABLE: binding.UV_READABLE,
   UV_WRITABLE: binding.UV_WRITABLE,
+  TCP_IPV6ONLY: binding.TCP_IPV6ONLY,
+  TCP_REUSEPORT: binding.TCP_REUSEPORT,
 };

@@ -5,8 +5,11 @@ const dns = require('dns');
 const args = require('./args');
 const compat = require('./compat');
 const errors = require('./errors');
+const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
-const { createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE } = require('./handle');
+const {
+  createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
+} = require('./handle');
 
 class Server extends EventEmitter {
   constructor(options, connectionListener) {
@@ -40,6 +43,8 @@ class Server extends EventEmitter {
     this.keepAliveInitialDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
     this.highWaterMark = options.highWaterMark;
     this.maxConnections = undefined;
+    const blockList = blockListOption(options);
+    if (blockList) this.blockList = blockList;
   }
 
   listen(...argv) {
@@ -103,15 +108,15 @@ class Server extends EventEmitter {
     } else if (address === null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
       address = '::';
-      err = handle.bind('::', port, 6, Boolean(options.ipv6Only));
+      err = handle.bind('::', port, 6, bindFlags(options));
       if (err) {
         handle.close();
         handle = createHandle(false, this);
         address = '0.0.0.0';
-        err = handle.bind('0.0.0.0', port, 4, false);
+        err = handle.bind('0.0.0.0', port, 4, bindFlags(options) & ~TCP_IPV6ONLY);
       }
     } else {
-      err = handle.bind(address, port, addressFamily, Boolean(options.ipv6Only));
+      err = handle.bind(address, port, addressFamily, bindFlags(options));
     }
     if (!err) err = handle.listen(backlog || 511);
     if (err) {
@@ -147,6 +152,11 @@ class Server extends EventEmitter {
       this._drop(clientHandle);
       return;
     }
+    if (this._fromBlockedAddress(clientHandle)) {
+      // Closed without an event, as built-in net does.
+      clientHandle.close();
+      return;
+    }
     const socket = new Socket({
       [kAcceptedHandle]: clientHandle,
       allowHalfOpen: this.allowHalfOpen,
@@ -167,6 +177,13 @@ class Server extends EventEmitter {
     const limit = this.maxConnections;
     if (typeof limit !== 'number' || (limit === 0 && !compat.zeroMaxConnectionsIsALimit)) return false;
     return this._connections >= limit;
+  }
+
+  _fromBlockedAddress(clientHandle) {
+    if (!this.blockList || clientHandle.pipe) return false;
+    const remote = clientHandle.getpeername();
+    if (typeof remote !== 'object') return false;
+    return isBlocked(this.blockList, remote.address, args.ipFamily(remote.address));
   }
 
   // Closes a connection beyond maxConnections and reports it with the 'drop' event.
@@ -252,6 +269,12 @@ if (typeof Symbol.asyncDispose === 'symbol') {
     if (!this._handle) return Promise.resolve();
     return new Promise((resolve, reject) => this.close((err) => (err ? reject(err) : resolve())));
   };
+}
+
+// listen() options that become flags of the bind. reusePort (SO_REUSEPORT) lets
+// several listeners share a port with the kernel spreading connections over them.
+function bindFlags(options) {
+  return (options.ipv6Only ? TCP_IPV6ONLY : 0) | (options.reusePort === true ? TCP_REUSEPORT : 0);
 }
 
 function toNumber(x) {

@@ -8,8 +8,9 @@ const compat = require('./compat');
 const errors = require('./errors');
 const family = require('./family');
 const shortcuts = require('./shortcuts');
+const { blockListOption, isBlocked } = require('./blocklist');
 const {
-  createHandle, privateLoop, kOnRead, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF,
+  createHandle, privateLoop, kOnRead, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
 } = require('./handle');
 
 const kAcceptedHandle = Symbol('cnet.acceptedHandle');
@@ -82,6 +83,7 @@ class Socket extends Duplex {
     this._keepAlive = Boolean(options.keepAlive);
     this._keepAliveDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
     this._attempt = null;
+    this._attempts = null;
     this.timeout = undefined;
     this.server = null;
     this._server = null;
@@ -99,6 +101,8 @@ class Socket extends Duplex {
         this.read(0);
       }
     }
+    const blockList = blockListOption(options);
+    if (blockList) this.blockList = blockList;
   }
 
   // --- connection ---
@@ -114,6 +118,7 @@ class Socket extends Duplex {
       this._sockname = null;
     }
     if (cb) this.once('connect', cb);
+    this._attempts = null;
     if (!this._handle) this._setHandle(createHandle(pipe, this));
     this.connecting = true;
     if (pipe) {
@@ -161,85 +166,191 @@ class Socket extends Duplex {
     const ipFamily = args.ipFamily(host);
     if (ipFamily) {
       process.nextTick(() => {
-        if (this.connecting) this._connectTo([{ address: host, family: ipFamily }], port, localAddress, localPort);
+        if (this.connecting) this._connectOnce(host, port, ipFamily, localAddress, localPort);
       });
       return;
     }
     this._host = host;
     const lookup = options.lookup || dns.lookup;
-    const dnsFamily = family.toDnsFamily(options.family);
-    const autoSelect = options.autoSelectFamily !== undefined
-      ? Boolean(options.autoSelectFamily)
-      : family.getDefaultAutoSelectFamily();
-    const dnsOptions = { family: dnsFamily, hints: options.hints || 0 };
-    if (dnsOptions.family !== 4 && dnsOptions.family !== 6 && !localAddress && !dnsOptions.hints) {
-      dnsOptions.hints = dns.ADDRCONFIG;
-    }
-    if (autoSelect && dnsFamily !== 4 && dnsFamily !== 6) dnsOptions.all = true;
+    const dnsOptions = { family: family.toDnsFamily(options.family), hints: options.hints || 0 };
+    const anyFamily = dnsOptions.family !== 4 && dnsOptions.family !== 6;
+    if (anyFamily && dnsOptions.hints === 0) dnsOptions.hints = dns.ADDRCONFIG;
     this._unrefTimer();
+    if (anyFamily && !localAddress && family.autoSelectFamily(options)) {
+      dnsOptions.all = true;
+      const timeout = family.attemptTimeout(options);
+      lookup(host, dnsOptions, (err, addresses) => this._onLookupAll(err, addresses, options, timeout));
+      return;
+    }
     lookup(host, dnsOptions, (err, address, addressFamily) => {
-      const list = Array.isArray(address)
-        ? address
-        : (err ? [] : [{ address, family: addressFamily }]);
-      if (err || list.length === 0) {
-        const error = err ? asNodeLookupError(err) : dnsNotFound(host);
-        this.emit('lookup', error, undefined, undefined, host);
-        if (!this.connecting) return;
-        process.nextTick(() => this.destroy(error));
+      const error = err ? asNodeLookupError(err) : err;
+      this.emit('lookup', error, address, addressFamily, host);
+      if (!this.connecting) return;
+      let failure = null;
+      if (error) failure = error;
+      else if (typeof address !== 'string' || !args.ipFamily(address)) failure = errors.invalidIP(address);
+      else if (addressFamily !== 4 && addressFamily !== 6) {
+        failure = errors.invalidAddressFamily(addressFamily, options.host, options.port);
+      }
+      if (failure) {
+        process.nextTick(() => this.destroy(failure));
         return;
       }
-      for (const entry of list) this.emit('lookup', null, entry.address, entry.family, host);
-      if (!this.connecting) return;
-      for (const entry of list) {
-        if (args.ipFamily(entry.address) === 0) {
-          process.nextTick(() => this.destroy(errors.invalidIP(entry.address)));
-          return;
-        }
-      }
       this._unrefTimer();
-      this._connectTo(list, port, localAddress, localPort);
+      this._connectOnce(address, port, addressFamily, localAddress, localPort);
     });
   }
 
-  // Tries each address in turn (several only with autoSelectFamily).
-  _connectTo(list, port, localAddress, localPort) {
-    const [first, ...rest] = list;
-    const addressFamily = args.ipFamily(first.address);
-    const handle = this._handle;
-    this._attempt = { address: first.address, port, family: addressFamily, rest, localAddress, localPort };
+  // autoSelectFamily: every address was asked for; try them one after another.
+  _onLookupAll(err, addresses, options, timeout) {
+    const host = this._host;
+    if (!this.connecting) return;
+    if (err || !Array.isArray(addresses) || addresses.length === 0) {
+      const error = err ? asNodeLookupError(err) : dnsNotFound(host);
+      this.emit('lookup', error, undefined, undefined, host);
+      process.nextTick(() => this.destroy(error));
+      return;
+    }
+    for (const entry of addresses) {
+      this.emit('lookup', err, entry.address, entry.family, host);
+      if (!this.connecting) return;
+    }
+    const ordered = family.attemptOrder(addresses);
+    if (ordered.length === 0) {
+      const { address, family: addressFamily } = addresses[0];
+      const failure = args.ipFamily(address)
+        ? errors.invalidAddressFamily(addressFamily, options.host, options.port)
+        : errors.invalidIP(address);
+      process.nextTick(() => this.destroy(failure));
+      return;
+    }
+    const port = +options.port;
+    this._unrefTimer();
+    if (ordered.length === 1) {
+      this._connectOnce(ordered[0].address, port, ordered[0].family, undefined, options.localPort);
+      return;
+    }
+    this.autoSelectFamilyAttemptedAddresses = [];
+    this._attempts = {
+      addresses: ordered, next: 0, port, localPort: options.localPort, timeout, timer: null, errors: [], handle: null,
+    };
+    this._attemptNext(false);
+  }
+
+  // Connects to one address: a literal IP, a single lookup result, or the only address found.
+  _connectOnce(address, port, addressFamily, localAddress, localPort) {
+    this._attempt = { address, port, family: addressFamily };
     if (localAddress || localPort) {
       const bindAddress = localAddress || (addressFamily === 6 ? '::' : '0.0.0.0');
-      const err = handle.bind(bindAddress, localPort | 0, addressFamily, false);
+      const err = this._handle.bind(bindAddress, localPort | 0, addressFamily, 0);
       if (err) {
         this.destroy(errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort));
         return;
       }
     }
-    this.emit('connectionAttempt', first.address, port, addressFamily);
-    const err = handle.connect(first.address, port, addressFamily);
-    if (err) this._connectFailed(err);
+    this.emit('connectionAttempt', address, port, addressFamily);
+    if (isBlocked(this.blockList, address, addressFamily)) {
+      this.destroy(errors.ipBlocked(address));
+      return;
+    }
+    const err = this._handle.connect(address, port, addressFamily);
+    if (err) this.destroy(errors.exceptionWithHostPort(err, 'connect', address, port));
+  }
+
+  // Happy eyeballs: the next address on a fresh handle; each attempt but the
+  // last gets attempts.timeout ms before the one after it starts.
+  _attemptNext(canceled) {
+    const attempts = this._attempts;
+    clearTimeout(attempts.timer);
+    if (!this.connecting) return;
+    if (canceled || attempts.next === attempts.addresses.length) {
+      this.destroy(attempts.errors.length > 0
+        ? errors.aggregateError(attempts.errors)
+        : errors.codedError('ERR_SOCKET_CONNECTION_TIMEOUT'));
+      return;
+    }
+    const current = attempts.next++;
+    if (current > 0) this._replaceHandle();
+    const { address, family: addressFamily } = attempts.addresses[current];
+    const { port, localPort } = attempts;
+    if (localPort) {
+      const bindAddress = addressFamily === 6 ? '::' : '0.0.0.0';
+      const err = this._handle.bind(bindAddress, localPort, addressFamily, 0);
+      if (err) {
+        attempts.errors.push(errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort));
+        this._attemptNext(false);
+        return;
+      }
+    }
+    if (isBlocked(this.blockList, address, addressFamily)) {
+      this._attemptFailed(address, port, addressFamily, errors.ipBlocked(address));
+      return;
+    }
+    this.emit('connectionAttempt', address, port, addressFamily);
+    this._attempt = { address, port, family: addressFamily };
+    this.autoSelectFamilyAttemptedAddresses.push(`${address}:${port}`);
+    attempts.handle = this._handle;
+    const err = this._handle.connect(address, port, addressFamily);
+    if (err) {
+      this._attemptFailed(address, port, addressFamily, errors.exceptionWithHostPort(err, 'connect', address, port));
+      return;
+    }
+    if (current < attempts.addresses.length - 1) {
+      attempts.timer = setTimeout(() => this._attemptTimedOut(address, port, addressFamily), attempts.timeout);
+    }
+  }
+
+  _attemptFailed(address, port, addressFamily, error, canceled = false) {
+    this._attempts.errors.push(error);
+    this.emit('connectionAttemptFailed', address, port, addressFamily, error);
+    if (this.connecting) this._attemptNext(canceled);
+  }
+
+  // destroy() during an attempt cancels its connect; built-in net reports that
+  // as a failed attempt (ECANCELED), and no timeout follows.
+  _attemptCanceled(status, handle) {
+    const attempts = this._attempts;
+    if (attempts === null || attempts.handle !== handle) return;
+    clearTimeout(attempts.timer);
+    const { address, port, family: addressFamily } = this._attempt;
+    const error = errors.exceptionWithHostPort(status, 'connect', address, port);
+    attempts.errors.push(error);
+    this.emit('connectionAttemptFailed', address, port, addressFamily, error);
+  }
+
+  _attemptTimedOut(address, port, addressFamily) {
+    this.emit('connectionAttemptTimeout', address, port, addressFamily);
+    this._attempts.errors.push(errors.exceptionWithHostPort(UV_ETIMEDOUT, 'connect', address, port));
+    if (this.connecting) this._attemptNext(false);
+  }
+
+  // A connect that failed or was abandoned leaves its handle unusable: close it, take a new one.
+  _replaceHandle() {
+    const old = this._handle;
+    old.owner = null;
+    old.close();
+    this._setHandle(createHandle(false, this));
   }
 
   _connectFailed(status) {
     const attempt = this._attempt;
     const error = errors.exceptionWithHostPort(status, 'connect', attempt.address, attempt.port);
-    if (attempt.port !== undefined) {
+    if (attempt.port === undefined) {
+      this.destroy(error);
+    } else if (this._attempts) {
+      this._attemptFailed(attempt.address, attempt.port, attempt.family, error, errors.errname(status) === 'ECANCELED');
+    } else {
       this.emit('connectionAttemptFailed', attempt.address, attempt.port, attempt.family, error);
+      this.destroy(error);
     }
-    if (attempt.rest && attempt.rest.length > 0 && this.connecting) {
-      // Next address on a fresh handle: a failed connect leaves the old one unusable.
-      const old = this._handle;
-      old.owner = null;
-      old.close();
-      this._setHandle(createHandle(false, this));
-      this._connectTo(attempt.rest, attempt.port, attempt.localAddress, attempt.localPort);
-      return;
-    }
-    this.destroy(error);
   }
 
   [kOnConnect](status, handle) {
-    if (handle !== this._handle || !this.connecting) return;
+    if (handle !== this._handle || !this.connecting) {
+      if (status < 0) this._attemptCanceled(status, handle);
+      return;
+    }
+    if (this._attempts) clearTimeout(this._attempts.timer);
     if (status < 0) {
       this._connectFailed(status);
       return;

@@ -4,6 +4,7 @@
 #include "handle.h"
 #include "loop.h"
 #include "napi_util.h"
+#include "tcp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +97,11 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "TCP", cn_int(env, CN_KIND_TCP));
   napi_set_named_property(env, exports, "PIPE", cn_int(env, CN_KIND_PIPE));
   napi_set_named_property(env, exports, "UV_EOF", cn_int(env, UV_EOF));
+  napi_set_named_property(env, exports, "UV_ETIMEDOUT", cn_int(env, UV_ETIMEDOUT));
   napi_set_named_property(env, exports, "UV_READABLE", cn_int(env, UV_READABLE));
   napi_set_named_property(env, exports, "UV_WRITABLE", cn_int(env, UV_WRITABLE));
+  napi_set_named_property(env, exports, "TCP_IPV6ONLY", cn_int(env, CN_TCP_IPV6ONLY));
+  napi_set_named_property(env, exports, "TCP_REUSEPORT", cn_int(env, CN_TCP_REUSEPORT));
   napi_set_named_property(env, exports, "privateLoop", cn_bool(env, cenv->driver != NULL));
   cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
   cn_errors_export(env, exports);

@@ -2,7 +2,10 @@
 #include "napi_util.h"
 #include "stream.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 int cn_tcp_init(cn_handle *h) {
   return cn_uv.tcp_init(h->cenv->loop, &h->uv.tcp);
@@ -27,20 +30,39 @@ static int cn_tcp_parse_addr(cn_call *c, size_t first, struct sockaddr_storage *
   return cn_uv.ip4_addr(ip, port, (struct sockaddr_in *)addr);
 }
 
-/* bind(ip, port, family, ipv6Only) */
+/* Gives the handle a socket of `family` with SO_REUSEPORT set, before bind.
+ * Done by hand rather than with UV_TCP_REUSEPORT, which libuv only has from 1.49. */
+static int cn_tcp_open_reuseport(cn_handle *h, int family) {
+  uv_os_fd_t existing;
+  int fd, on = 1, err;
+  if (cn_uv.fileno(&h->uv.handle, &existing) == 0) return UV_EINVAL;  /* already has a socket */
+  fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    err = -errno;
+    close(fd);
+    return err;
+  }
+  if ((err = cn_uv.tcp_open(&h->uv.tcp, fd)) != 0) close(fd);
+  return err;
+}
+
+/* bind(ip, port, family, flags): flags is a mask of CN_TCP_IPV6ONLY and CN_TCP_REUSEPORT. */
 napi_value cn_tcp_bind(napi_env env, napi_callback_info info) {
   cn_call c;
   struct sockaddr_storage addr;
-  bool ipv6_only = false;
+  int32_t flags = 0;
   cn_handle *h;
   int err;
 
   cn_call_init(env, info, &c);
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
-  if (c.argc >= 4) napi_get_value_bool(env, c.argv[3], &ipv6_only);
+  if (c.argc >= 4) napi_get_value_int32(env, c.argv[3], &flags);
+  if ((flags & CN_TCP_REUSEPORT) && (err = cn_tcp_open_reuseport(h, addr.ss_family)) != 0)
+    return cn_int(env, err);
   return cn_int(env, cn_uv.tcp_bind(&h->uv.tcp, (struct sockaddr *)&addr,
-                                 ipv6_only ? UV_TCP_IPV6ONLY : 0));
+                                 (flags & CN_TCP_IPV6ONLY) ? UV_TCP_IPV6ONLY : 0));
 }
 
 /* connect(ip, port, family) */

@@ -31,6 +31,7 @@
   X(int, write, (uv_write_t *, uv_stream_t *, const uv_buf_t[], unsigned int, uv_write_cb))  \
   X(int, shutdown, (uv_shutdown_t *, uv_stream_t *, uv_shutdown_cb))                         \
   X(int, tcp_init, (uv_loop_t *, uv_tcp_t *))                                                \
+  X(int, tcp_open, (uv_tcp_t *, uv_os_sock_t))                                               \
   X(int, tcp_bind, (uv_tcp_t *, const struct sockaddr *, unsigned int))                      \
   X(int, tcp_connect, (uv_connect_t *, uv_tcp_t *, const struct sockaddr *, uv_connect_cb))  \
   X(int, tcp_nodelay, (uv_tcp_t *, int))                                                     \

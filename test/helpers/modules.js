@@ -92,6 +92,19 @@ async function sameOnBoth(scenario, options = {}) {
   return actual;
 }
 
+// For an option Node 20's net lacks (reusePort, blockList): where the running
+// built-in net has it, the usual differential check, plus that its observations
+// are `node24`, what Node 24's net gives; where it lacks it, cnet must still
+// give `node24`.
+async function sameAsNode24(builtinHasIt, scenario, node24) {
+  if (builtinHasIt || goldenMode === 'read') {
+    const seen = await sameOnBoth(scenario);
+    assert.deepStrictEqual(seen, toPlain(node24));
+    return;
+  }
+  assert.deepStrictEqual(toPlain(await scenario(cnet, 'cnet')), toPlain(node24));
+}
+
 // A log of 'endpoint:event' entries as one ordered list per endpoint. On Bun,
 // events of two sockets that become ready in the same loop turn may interleave
 // differently than on Node; each socket's own order must still match.
@@ -164,6 +177,7 @@ module.exports = {
   implementations,
   reference,
   sameOnBoth,
+  sameAsNode24,
   perEndpoint,
   record,
   describe,
