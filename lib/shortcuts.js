@@ -4,6 +4,9 @@
 // Each reads the stream state through the public field names every runtime
 // (Node 20, 24, Bun) keeps on _readableState/_writableState.
 
+// Node exposes the global Buffer through a getter; the module's binding is a plain load.
+const { Buffer } = require('buffer');
+
 // A read can be emitted as 'data' at once when push() would do exactly that:
 // flowing, nothing buffered, no decoder, someone listening. push() would also
 // queue a tick to read more, which is moot while the handle keeps reading.

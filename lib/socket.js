@@ -1,5 +1,6 @@
 'use strict';
 // net.Socket: a stream.Duplex over a native TCP or pipe handle.
+const { Buffer } = require('buffer');
 const { Duplex } = require('stream');
 const { isUint8Array } = require('util/types');
 const dns = require('dns');

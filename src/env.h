@@ -6,11 +6,12 @@
 #include <uv.h>
 
 #include "loop.h"
+#include "handle_ids.h"
 #include "read_pool.h"
 
 /* JS callbacks registered once by lib/binding.js; called with `this` = handle. */
 enum cn_callback {
-  CN_ON_READ,        /* (nread, arrayBuffer?, offset?): the bytes are a slice of arrayBuffer */
+  CN_ON_READ,        /* (nread, offset, newPool?, own?): see cn_stream_on_read */
   CN_ON_CONNECTION,  /* (status, clientHandle?) */
   CN_ON_CONNECT,     /* (status) */
   CN_ON_WRITE,       /* (status) one per queued write, in order */
@@ -32,6 +33,7 @@ typedef struct cn_env {
   char *read_buffer;              /* shared: libuv calls read_cb right after alloc_cb */
   cn_read_pool read_pool;         /* where read bytes are handed to JS */
   struct cn_handle *handles;      /* every handle not yet closed, for env teardown */
+  cn_handle_ids ids;              /* open handles by the id JS names them with */
   int tearing_down;
   napi_async_cleanup_hook_handle cleanup_hook;
 } cn_env;

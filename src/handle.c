@@ -18,17 +18,18 @@ void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
   }
 }
 
-void cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv) {
+int cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv) {
   napi_env env = h->cenv->env;
   napi_value recv, fn, result;
-  if (h->cenv->tearing_down) return;
-  if (napi_get_reference_value(env, h->self, &recv) != napi_ok || recv == NULL) return;
-  if (napi_get_reference_value(env, h->cenv->callbacks[which], &fn) != napi_ok || fn == NULL) return;
+  if (h->cenv->tearing_down) return -1;
+  if (napi_get_reference_value(env, h->self, &recv) != napi_ok || recv == NULL) return -1;
+  if (napi_get_reference_value(env, h->cenv->callbacks[which], &fn) != napi_ok || fn == NULL) return -1;
   if (napi_make_callback(env, h->async, recv, fn, argc, argv, &result) == napi_pending_exception) {
     napi_value exception;
     napi_get_and_clear_last_exception(env, &exception);
     napi_fatal_exception(env, exception);
   }
+  return 0;
 }
 
 void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status) {
@@ -84,9 +85,15 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   }
 }
 
+/* From here on no JS call reaches the handle: methods see EBADF, ids find nothing. */
+static void cn_handle_mark_closing(cn_handle *h) {
+  h->closing = 1;
+  cn_handle_ids_remove(&h->cenv->ids, h);
+}
+
 void cn_handle_start_close(cn_handle *h) {
   if (h->closing) return;
-  h->closing = 1;
+  cn_handle_mark_closing(h);
   cn_uv.close(&h->uv.handle, cn_handle_on_close);
 }
 
@@ -96,7 +103,7 @@ static int cn_handle_start_reset(cn_handle *h) {
   if (h->closing) return 0;
   if (h->kind != CN_KIND_TCP) return UV_EINVAL;
   err = cn_uv.tcp_close_reset(&h->uv.tcp, cn_handle_on_close);
-  if (err == 0) h->closing = 1;
+  if (err == 0) cn_handle_mark_closing(h);
   return err;
 }
 
@@ -131,7 +138,11 @@ static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
   }
   h->cenv = cenv;
   h->kind = kind;
-  err = kind == CN_KIND_TCP ? cn_tcp_init(h) : cn_pipe_init(h);
+  err = cn_handle_ids_add(&cenv->ids, h);
+  if (err == 0) {
+    err = kind == CN_KIND_TCP ? cn_tcp_init(h) : cn_pipe_init(h);
+    if (err) cn_handle_ids_remove(&cenv->ids, h);
+  }
   if (err) {
     free(h);
     napi_throw_error(env, cn_uv.err_name(err), cn_uv.strerror(err));
@@ -141,6 +152,8 @@ static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, kind == CN_KIND_TCP ? "TCPWRAP" : "PIPEWRAP", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, self, name, &h->async);
   napi_wrap(env, self, h, NULL, NULL, NULL);
+  napi_create_double(env, h->id, &name);
+  napi_set_named_property(env, self, "id", name);
   napi_create_reference(env, self, 1, &h->self);
   cn_handle_link(h);
   return self;
@@ -225,7 +238,6 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("readStart", cn_stream_read_start),
     CN_METHOD("readStop", cn_stream_read_stop),
     CN_METHOD("useUserBuffer", cn_stream_use_user_buffer),
-    CN_METHOD("write", cn_stream_write),
     CN_METHOD("writev", cn_stream_writev),
     CN_METHOD("writeString", cn_stream_write_string),
     CN_METHOD("shutdown", cn_stream_shutdown),

@@ -29,6 +29,7 @@ typedef struct cn_handle {
   napi_async_context async;
   cn_kind kind;
   int closing;
+  double id;       /* see handle_ids.h; -1 once closing */
   int connecting;  /* connect_req is in flight and must not be reused */
   /* The `onread` option: reads land in this caller's buffer, kept alive by user_buffer_ref. */
   napi_ref user_buffer_ref;
@@ -57,8 +58,9 @@ static inline napi_value cn_synced(cn_handle *h, int result) {
 }
 
 /* Calls JS callback `which` with this = handle object, inside a callback scope.
- * The caller must have opened a handle scope. */
-void cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv);
+ * The caller must have opened a handle scope. Returns -1 if JS was not called
+ * (the environment is going away). */
+int cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv);
 
 /* Emits `which` with one status argument, opening its own handle scope. */
 void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status);

@@ -4,6 +4,7 @@
 #include "handle.h"
 #include "loop.h"
 #include "napi_util.h"
+#include "stream.h"
 #include "tcp.h"
 
 #include <stdio.h>
@@ -41,6 +42,7 @@ static void cn_env_free(napi_env env, void *data, void *hint) {
     if (cenv->callbacks[i]) napi_delete_reference(env, cenv->callbacks[i]);
   }
   cn_read_pool_release(env, &cenv->read_pool);
+  cn_handle_ids_free(&cenv->ids);
   free(cenv->read_buffer);
   free(cenv);
 }
@@ -104,6 +106,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "TCP_REUSEPORT", cn_int(env, CN_TCP_REUSEPORT));
   napi_set_named_property(env, exports, "privateLoop", cn_bool(env, cenv->driver != NULL));
   cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
+  cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
   cn_errors_export(env, exports);
   return exports;
 }

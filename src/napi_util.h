@@ -22,10 +22,15 @@ static inline napi_value cn_bool(napi_env env, int value) {
   return v;
 }
 
-static inline void cn_export_fn(napi_env env, napi_value obj, const char *name, napi_callback fn) {
+/* `data` reaches fn through napi_get_cb_info. */
+static inline void cn_export_fn_with(napi_env env, napi_value obj, const char *name, napi_callback fn, void *data) {
   napi_value f;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f);
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, data, &f);
   napi_set_named_property(env, obj, name, f);
+}
+
+static inline void cn_export_fn(napi_env env, napi_value obj, const char *name, napi_callback fn) {
+  cn_export_fn_with(env, obj, name, fn, NULL);
 }
 
 #endif

@@ -25,15 +25,15 @@ static int cn_read_pool_own(napi_env env, const char *bytes, size_t n, napi_valu
 }
 
 int cn_read_pool_copy(napi_env env, cn_read_pool *rp, const char *bytes, size_t n,
-                      napi_value *array_buffer, uint32_t *offset) {
+                      napi_value *new_pool, napi_value *own, uint32_t *offset) {
+  *new_pool = NULL;
+  *own = NULL;
   if (n > CN_READ_POOL_MAX_CHUNK) {
     *offset = 0;
-    return cn_read_pool_own(env, bytes, n, array_buffer);
+    return cn_read_pool_own(env, bytes, n, own);
   }
   if (rp->pool == NULL || rp->used + n > CN_READ_POOL_SIZE) {
-    if (cn_read_pool_renew(env, rp, array_buffer) != 0) return -1;
-  } else if (napi_get_reference_value(env, rp->pool, array_buffer) != napi_ok) {
-    return -1;
+    if (cn_read_pool_renew(env, rp, new_pool) != 0) return -1;
   }
   memcpy(rp->data + rp->used, bytes, n);
   *offset = (uint32_t)rp->used;

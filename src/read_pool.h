@@ -21,9 +21,14 @@ typedef struct cn_read_pool {
   size_t used;
 } cn_read_pool;
 
-/* Copies n bytes into JS memory: *array_buffer and *offset say where they are. */
+/*
+ * Copies n bytes into JS memory at *offset of either the pool JS already holds
+ * or, when set, *new_pool (which JS keeps from then on) or *own (a buffer for
+ * this read alone). Handing the pool over only when it changes saves a
+ * reference lookup per read.
+ */
 int cn_read_pool_copy(napi_env env, cn_read_pool *rp, const char *bytes, size_t n,
-                      napi_value *array_buffer, uint32_t *offset);
+                      napi_value *new_pool, napi_value *own, uint32_t *offset);
 
 void cn_read_pool_release(napi_env env, cn_read_pool *rp);
 

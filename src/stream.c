@@ -18,32 +18,39 @@ static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
   else *buf = cn_buf(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
 }
 
+/*
+ * Calls onread(nread, offset, newPool, own): offset is -1 when there are no
+ * pooled bytes to take (an error, or the bytes are in the `onread` buffer).
+ */
 static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   cn_handle *h = stream->data;
   napi_env env = h->cenv->env;
   napi_handle_scope scope;
-  napi_value argv[3];
+  napi_value argv[4];
+  size_t argc = 2;
   uint32_t offset;
 
   if (nread == 0) return;
   napi_open_handle_scope(env, &scope);
-  if (nread > 0 && h->user_buffer != NULL) {
-    /* The bytes are already where the caller asked for them. */
-    argv[0] = cn_int(env, (int)nread);
-    cn_handle_emit(h, CN_ON_READ, 1, argv);
-    napi_close_handle_scope(env, scope);
-    return;
-  }
-  if (nread > 0 && cn_read_pool_copy(env, &h->cenv->read_pool, buf->base, (size_t)nread,
-                                     &argv[1], &offset) != 0) {
-    nread = UV_ENOMEM;
+  argv[1] = cn_int(env, -1);
+  if (nread > 0 && h->user_buffer == NULL) {
+    if (cn_read_pool_copy(env, &h->cenv->read_pool, buf->base, (size_t)nread,
+                          &argv[2], &argv[3], &offset) != 0) {
+      nread = UV_ENOMEM;
+    } else {
+      napi_create_uint32(env, offset, &argv[1]);
+      if (argv[3] != NULL) {
+        napi_get_undefined(env, &argv[2]);
+        argc = 4;
+      } else if (argv[2] != NULL) {
+        argc = 3;
+      }
+    }
   }
   argv[0] = cn_int(env, (int)nread);
-  if (nread > 0) {
-    napi_create_uint32(env, offset, &argv[2]);
-    cn_handle_emit(h, CN_ON_READ, 3, argv);
-  } else {
-    cn_handle_emit(h, CN_ON_READ, 1, argv);
+  /* A new pool JS never got must not be written to as if it had. */
+  if (cn_handle_emit(h, CN_ON_READ, argc, argv) != 0 && argc == 3) {
+    cn_read_pool_release(env, &h->cenv->read_pool);
   }
   napi_close_handle_scope(env, scope);
 }
@@ -151,18 +158,22 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
 }
 
 /* write(buffer) */
-napi_value cn_stream_write(napi_env env, napi_callback_info info) {
-  cn_call c;
+napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  size_t argc = 2;
+  cn_env *cenv;
+  cn_handle *h;
   void *data;
   size_t len;
   uv_buf_t buf;
 
-  cn_call_init(env, info, &c);
-  if (c.h == NULL) return cn_int(env, UV_EBADF);
-  if (c.argc < 1 || napi_get_buffer_info(env, c.argv[0], &data, &len) != napi_ok)
-    return cn_int(env, UV_EINVAL);
+  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&cenv);
+  if (argc < 2) return cn_int(env, UV_EINVAL);
+  h = cn_handle_ids_find(&cenv->ids, env, argv[0]);
+  if (h == NULL) return cn_int(env, UV_EBADF);
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return cn_int(env, UV_EINVAL);
   buf = cn_buf(data, (unsigned)len);
-  return cn_synced(c.h, cn_stream_write_bufs(c.h, &buf, 1, c.argv[0], NULL));
+  return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, argv[1], NULL));
 }
 
 /* writev(arrayOfBuffers) */

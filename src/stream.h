@@ -10,7 +10,8 @@ void cn_stream_after_connect(uv_connect_t *req, int status);
 napi_value cn_stream_read_start(napi_env env, napi_callback_info info);
 napi_value cn_stream_read_stop(napi_env env, napi_callback_info info);
 napi_value cn_stream_use_user_buffer(napi_env env, napi_callback_info info);
-napi_value cn_stream_write(napi_env env, napi_callback_info info);
+/* writeBuffer(handleId, buffer): a module function, see handle_ids.h */
+napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info);
 napi_value cn_stream_writev(napi_env env, napi_callback_info info);
 napi_value cn_stream_write_string(napi_env env, napi_callback_info info);
 napi_value cn_stream_shutdown(napi_env env, napi_callback_info info);
