@@ -7,7 +7,6 @@ const binding = require('./binding');
 
 const { Handle, TCP, PIPE } = binding;
 
-const kOnRead = Symbol('cnet.onRead');
 const kOnConnect = Symbol('cnet.onConnect');
 const kOnWrite = Symbol('cnet.onWrite');
 const kOnShutdown = Symbol('cnet.onShutdown');
@@ -18,13 +17,20 @@ const kOnConnection = Symbol('cnet.onConnection');
 // side hands over a new one when this one is full.
 let readPool = null;
 
+// Reads go to one function (Socket's) called directly: looking the method up
+// on sockets of many shapes would be a megamorphic lookup per read.
+let readReceiver = null;
+function receiveReadsWith(fn) {
+  readReceiver = fn;
+}
+
 // Each callback runs with `this` = the native handle; `owner` is its Socket or Server.
 binding.setCallbacks(
   function onread(nread, offset, newPool, own) {
     if (newPool !== undefined) readPool = newPool;
     const { owner } = this;
     if (!owner) return;
-    owner[kOnRead](nread, offset < 0 ? undefined : Buffer.from(own === undefined ? readPool : own, offset, nread));
+    readReceiver.call(owner, nread, offset < 0 ? undefined : Buffer.from(own === undefined ? readPool : own, offset, nread));
   },
   function onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
   function onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
@@ -56,7 +62,7 @@ function createHandle(pipe, owner) {
 
 module.exports = {
   createHandle,
-  kOnRead,
+  receiveReadsWith,
   kOnConnect,
   kOnWrite,
   kOnShutdown,

@@ -10,9 +10,12 @@ const { Buffer } = require('buffer');
 // A read can be emitted as 'data' at once when push() would do exactly that:
 // flowing, nothing buffered, no decoder, someone listening. push() would also
 // queue a tick to read more, which is moot while the handle keeps reading.
+// "Someone listening" reads the emitter's _events (kept by Node and Bun alike):
+// listenerCount() costs a megamorphic lookup per read.
 function canEmitData(stream, state) {
+  const events = stream._events;
   return state.flowing === true && state.length === 0 && !state.sync && state.decoder === null
-    && !state.ended && !state.destroyed && stream.listenerCount('data') > 0;
+    && !state.ended && !state.destroyed && events !== undefined && events.data !== undefined;
 }
 
 // What push() does around the 'data' event of such a read.

@@ -11,7 +11,7 @@ const family = require('./family');
 const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
 const {
-  createHandle, privateLoop, kOnRead, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
+  createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
 } = require('./handle');
 
 const kAcceptedHandle = Symbol('cnet.acceptedHandle');
@@ -411,7 +411,7 @@ class Socket extends Duplex {
     return Duplex.prototype.resume.call(this);
   }
 
-  [kOnRead](nread, buffer) {
+  _onRead(nread, buffer) {
     if (nread > 0) {
       this._bytesRead += nread;
       if (this._timer !== null) this._timer.refresh();
@@ -780,5 +780,7 @@ function dnsNotFound(host) {
   err.hostname = host;
   return err;
 }
+
+receiveReadsWith(Socket.prototype._onRead);
 
 module.exports = { Socket, kAcceptedHandle };
