@@ -41,9 +41,12 @@ binding.setCallbacks(
 
 // Writes name their handle by id, which the native side finds far faster than
 // it unwraps `this` (src/handle_ids.h).
-const { writeBuffer } = binding;
+const { writeBuffer, writeUtf8 } = binding;
 Handle.prototype.write = function write(buffer) {
   return writeBuffer(this.id, buffer);
+};
+Handle.prototype.writeString = function writeString(text) {
+  return writeUtf8(this.id, text);
 };
 
 // Node's http client asks a socket's handle for its async id (keep-alive reuse);

@@ -27,14 +27,25 @@ function emitData(stream, state, chunk) {
   stream.emit('data', chunk);
 }
 
-// A Buffer write can go to the handle before Writable sees it when Writable
-// would pass it straight to _write: nothing queued or in flight, not corked or
-// ending, and the chunk below the high-water mark (else write() must return
-// false and 'drain' follow).
-function canWriteDirectly(state, chunk) {
+// A write can go to the handle before Writable sees it when Writable would
+// pass it straight to _write: nothing queued or in flight, not corked, ending
+// or failed. Only chunks below the high-water mark are sent this way, so
+// whether write() returns false never depends on the shortcut.
+function writableIsIdle(state) {
   return state.length === 0 && state.corked === 0 && !state.writing && !state.ending
-    && !state.destroyed && state.errored === null && state.constructed
-    && chunk instanceof Buffer && chunk.length < state.highWaterMark;
+    && !state.destroyed && state.errored === null && state.constructed;
 }
 
-module.exports = { canEmitData, emitData, canWriteDirectly };
+// The chunk kinds the handle takes as they are: a Buffer, or a string to be
+// sent as UTF-8.
+function isDirectBuffer(state, chunk) {
+  return chunk instanceof Buffer && chunk.length < state.highWaterMark;
+}
+
+function isDirectUtf8(state, chunk, encoding) {
+  if (typeof chunk !== 'string' || chunk.length >= state.highWaterMark) return false;
+  const effective = encoding === undefined ? state.defaultEncoding : encoding;
+  return effective === 'utf8' || effective === 'utf-8';
+}
+
+module.exports = { canEmitData, emitData, writableIsIdle, isDirectBuffer, isDirectUtf8 };

@@ -456,15 +456,24 @@ class Socket extends Duplex {
 
   // --- writing ---
 
-  // A Buffer written when nothing is queued goes to the handle at once; only
-  // if the handle could not take all of it does Writable hear of the write,
-  // and then _write takes the result of the dispatch already made.
+  // A Buffer or UTF-8 string written when nothing is queued goes to the handle
+  // at once; only if the handle could not take all of it does Writable hear of
+  // the write, and then _write takes the result of the dispatch already made.
   write(chunk, encoding, cb) {
     const handle = this._handle;
+    const state = this._writableState;
     if (cb === undefined && typeof encoding !== 'function' && handle !== null && !this.connecting
-        && shortcuts.canWriteDirectly(this._writableState, chunk)) {
-      const result = handle.write(chunk);
-      this._bytesDispatched += chunk.length;
+        && shortcuts.writableIsIdle(state)) {
+      let result;
+      if (shortcuts.isDirectBuffer(state, chunk)) {
+        result = handle.write(chunk);
+        this._bytesDispatched += chunk.length;
+      } else if (shortcuts.isDirectUtf8(state, chunk, encoding)) {
+        result = handle.writeString(chunk);
+        this._bytesDispatched += Buffer.byteLength(chunk);
+      } else {
+        return Duplex.prototype.write.call(this, chunk, encoding, cb);
+      }
       this._unrefTimer();
       if (result === 0) return true;
       this._dispatchResult = result;

@@ -239,7 +239,6 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("readStop", cn_stream_read_stop),
     CN_METHOD("useUserBuffer", cn_stream_use_user_buffer),
     CN_METHOD("writev", cn_stream_writev),
-    CN_METHOD("writeString", cn_stream_write_string),
     CN_METHOD("shutdown", cn_stream_shutdown),
     CN_METHOD("listen", cn_stream_listen),
     CN_METHOD("writeQueueSize", cn_stream_write_queue_size),

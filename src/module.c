@@ -107,6 +107,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "privateLoop", cn_bool(env, cenv->driver != NULL));
   cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
   cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
+  cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
   cn_errors_export(env, exports);
   return exports;
 }

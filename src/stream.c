@@ -158,18 +158,22 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
 }
 
 /* write(buffer) */
-napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+/* The handle named by argv[0] of a by-id call (handle_ids.h), or NULL. */
+static cn_handle *cn_stream_by_id(napi_env env, napi_callback_info info, napi_value argv[2]) {
   size_t argc = 2;
   cn_env *cenv;
-  cn_handle *h;
+  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&cenv);
+  if (argc < 2) return NULL;
+  return cn_handle_ids_find(&cenv->ids, env, argv[0]);
+}
+
+napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  cn_handle *h = cn_stream_by_id(env, info, argv);
   void *data;
   size_t len;
   uv_buf_t buf;
 
-  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&cenv);
-  if (argc < 2) return cn_int(env, UV_EINVAL);
-  h = cn_handle_ids_find(&cenv->ids, env, argv[0]);
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return cn_int(env, UV_EINVAL);
   buf = cn_buf(data, (unsigned)len);
@@ -210,25 +214,24 @@ napi_value cn_stream_writev(napi_env env, napi_callback_info info) {
 
 /* writeString(string) for UTF-8: encodes straight into the socket or a heap copy. */
 napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
-  cn_call c;
+  napi_value argv[2];
+  cn_handle *h = cn_stream_by_id(env, info, argv);
   char stack[16384];
   char *text = stack;
   size_t len = 0;
   uv_buf_t buf;
 
-  cn_call_init(env, info, &c);
-  if (c.h == NULL) return cn_int(env, UV_EBADF);
-  if (c.argc < 1 || napi_get_value_string_utf8(env, c.argv[0], NULL, 0, &len) != napi_ok)
-    return cn_int(env, UV_EINVAL);
+  if (h == NULL) return cn_int(env, UV_EBADF);
+  if (napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok) return cn_int(env, UV_EINVAL);
   if (len >= sizeof stack) {
     text = malloc(len + 1);
     if (text == NULL) return cn_int(env, UV_ENOMEM);
   }
-  napi_get_value_string_utf8(env, c.argv[0], text, len + 1, &len);
+  napi_get_value_string_utf8(env, argv[1], text, len + 1, &len);
   buf = cn_buf(text, (unsigned)len);
   if (text == stack) {
     /* Try from the stack; copy only what must be queued. */
-    uv_stream_t *stream = &c.h->uv.stream;
+    uv_stream_t *stream = &h->uv.stream;
     int written = 0;
     char *rest;
     if (stream->write_queue_size == 0) {
@@ -241,9 +244,9 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     if (rest == NULL) return cn_int(env, UV_ENOMEM);
     memcpy(rest, text + written, len - written);
     buf = cn_buf(rest, (unsigned)(len - written));
-    return cn_synced(c.h, cn_stream_write_bufs(c.h, &buf, 1, NULL, rest));
+    return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, rest));
   }
-  return cn_synced(c.h, cn_stream_write_bufs(c.h, &buf, 1, NULL, text));
+  return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, text));
 }
 
 static void cn_stream_after_shutdown(uv_shutdown_t *req, int status) {

@@ -13,6 +13,7 @@ napi_value cn_stream_use_user_buffer(napi_env env, napi_callback_info info);
 /* writeBuffer(handleId, buffer): a module function, see handle_ids.h */
 napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info);
 napi_value cn_stream_writev(napi_env env, napi_callback_info info);
+/* writeUtf8(handleId, string): a module function */
 napi_value cn_stream_write_string(napi_env env, napi_callback_info info);
 napi_value cn_stream_shutdown(napi_env env, napi_callback_info info);
 napi_value cn_stream_listen(napi_env env, napi_callback_info info);

@@ -246,3 +246,32 @@ test('writes: a write the kernel takes only part of is queued; later writes wait
     return { atFalse, afterDrain, allArrived: received === total, bytesWritten: client.bytesWritten === total };
   });
 });
+
+test('writes: strings in the default, explicit and changed default encodings arrive as the same bytes', async () => {
+  await sameOnBoth(async (net) => {
+    const chunks = [];
+    const server = net.createServer((socket) => {
+      socket.on('data', (d) => chunks.push(d));
+      socket.on('end', () => socket.end());
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = net.connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const counts = [];
+    const at = (label, ret) => counts.push([label, ret, client.bytesWritten, client.writableLength]);
+    at('ascii', client.write('plain ascii'));
+    at('multi-byte', client.write('żółć ∑ 😀'));
+    at('explicit utf-8', client.write('naïve', 'utf-8'));
+    at('hex', client.write('cafe', 'hex'));
+    at('empty', client.write(''));
+    at('at hwm', client.write('x'.repeat(client.writableHighWaterMark)));
+    client.setDefaultEncoding('latin1');
+    at('latin1 default', client.write('été'));
+    client.setDefaultEncoding('utf8');
+    at('utf8 again', client.write('été'));
+    client.end();
+    await once(client, 'close');
+    await close(server);
+    return { counts, received: Buffer.concat(chunks).toString('hex') };
+  });
+});
