@@ -12,10 +12,7 @@ const { sameOnBoth, listen, close, once } = require('./helpers/modules');
 const key = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'key.pem'));
 const cert = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'cert.pem'));
 
-// A known gap, reported as todo (not passed) until fixed.
-const bunTls = Boolean(process.versions.bun) && 'on Bun, tls over a cnet socket disconnects before the handshake (not investigated yet)';
-
-test('TLS both ways: tls.connect({ socket }) to a TLSSocket wrapping an accepted socket', { todo: bunTls }, async () => {
+test('TLS both ways: tls.connect({ socket }) to a TLSSocket wrapping an accepted socket', async () => {
   await sameOnBoth(async (net) => {
     const log = [];
     const server = net.createServer((raw) => {
