@@ -5,6 +5,8 @@ const family = require('./family');
 const { Socket } = require('./socket');
 const { Server } = require('./server');
 
+require('./bun-tls').install(Socket);
+
 function createServer(options, connectionListener) {
   return new Server(options, connectionListener);
 }

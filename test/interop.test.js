@@ -12,10 +12,7 @@ const { sameOnBoth, listen, close, once } = require('./helpers/modules');
 const key = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'key.pem'));
 const cert = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'cert.pem'));
 
-// A known gap, reported as todo (not passed) until fixed.
-const bunTls = Boolean(process.versions.bun) && 'on Bun, tls over a cnet socket disconnects before the handshake (not investigated yet)';
-
-test('TLS both ways: tls.connect({ socket }) to a TLSSocket wrapping an accepted socket', { todo: bunTls }, async () => {
+test('TLS both ways: tls.connect({ socket }) to a TLSSocket wrapping an accepted socket', async () => {
   await sameOnBoth(async (net) => {
     const log = [];
     const server = net.createServer((raw) => {
@@ -43,6 +40,76 @@ test('TLS both ways: tls.connect({ socket }) to a TLSSocket wrapping an accepted
     await once(raw, 'close');
     await close(server);
     return { log, reply };
+  });
+});
+
+// A tls.Server fed the module's accepted sockets through 'connection' (how https and
+// STARTTLS servers take foreign sockets); the client's raw socket is handed to
+// tls.connect while still connecting; 2 MiB each way, so writes hit backpressure.
+test('TLS: tls.Server fed accepted sockets, a still-connecting client socket, 2 MiB each way', async () => {
+  await sameOnBoth(async (net) => {
+    const size = 2 << 20;
+    const log = [];
+    const tlsServer = tls.createServer({ key, cert }, (secure) => {
+      let received = 0;
+      let sum = 0;
+      secure.on('data', (d) => {
+        received += d.length;
+        for (const byte of d) sum += byte;
+        if (received === size) {
+          log.push(`server:received(${received},${sum})`);
+          secure.end(Buffer.alloc(size, 7));
+        }
+      });
+      secure.on('error', (e) => log.push(`server:error(${e.code})`));
+    });
+    const server = net.createServer((raw) => {
+      tlsServer.emit('connection', raw);
+      // The accepted socket stays a working socket of its module after the wrap.
+      log.push(`server:raw(${typeof raw.remotePort},${raw.remoteAddress})`);
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const raw = net.connect(port, '127.0.0.1');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    log.push(`client:secure(${client.authorized},${client.getProtocol()})`);
+    let received = 0;
+    let sum = 0;
+    client.on('data', (d) => {
+      received += d.length;
+      for (const byte of d) sum += byte;
+    });
+    log.push(`client:write(${client.write(Buffer.alloc(size, 1))})`);
+    await once(client, 'end');
+    log.push(`client:received(${received},${sum})`);
+    client.end();
+    await once(raw, 'close');
+    await close(server);
+    return log;
+  });
+});
+
+test('TLS: a failed handshake (untrusted certificate) errors the client and closes both raw sockets', async () => {
+  await sameOnBoth(async (net) => {
+    const client = {};
+    let serverRawClosed;
+    const server = net.createServer((raw) => {
+      serverRawClosed = once(raw, 'close');
+      const secure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+      secure.on('error', () => {});
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    const secure = tls.connect({ socket: raw, servername: 'localhost' });
+    const [err] = await once(secure, 'error');
+    client.error = err.code;
+    client.authorized = secure.authorized;
+    if (!raw.destroyed) await once(raw, 'close');
+    client.rawDestroyed = raw.destroyed;
+    await serverRawClosed;
+    await close(server);
+    return client;
   });
 });
 
