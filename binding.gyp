@@ -8,6 +8,7 @@
         "src/loop.c",
         "src/errors.c",
         "src/handle.c",
+        "src/fd.c",
         "src/read_pool.c",
         "src/stream.c",
         "src/tcp.c",

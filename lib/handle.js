@@ -42,6 +42,7 @@ function createHandle(pipe, owner) {
 }
 
 module.exports = {
+  Handle,
   createHandle,
   kOnRead,
   kOnConnect,
@@ -54,6 +55,7 @@ module.exports = {
   privateLoop: binding.privateLoop,
   UV_EOF: binding.UV_EOF,
   UV_ETIMEDOUT: binding.UV_ETIMEDOUT,
+  UV_EINVAL: binding.UV_EINVAL,
   UV_READABLE: binding.UV_READABLE,
   UV_WRITABLE: binding.UV_WRITABLE,
   TCP_IPV6ONLY: binding.TCP_IPV6ONLY,

@@ -1,6 +1,7 @@
 /* Module entry: per-env state, JS callback registration, env teardown. */
 #include "env.h"
 #include "errors.h"
+#include "fd.h"
 #include "handle.h"
 #include "loop.h"
 #include "napi_util.h"
@@ -98,12 +99,14 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "PIPE", cn_int(env, CN_KIND_PIPE));
   napi_set_named_property(env, exports, "UV_EOF", cn_int(env, UV_EOF));
   napi_set_named_property(env, exports, "UV_ETIMEDOUT", cn_int(env, UV_ETIMEDOUT));
+  napi_set_named_property(env, exports, "UV_EINVAL", cn_int(env, UV_EINVAL));
   napi_set_named_property(env, exports, "UV_READABLE", cn_int(env, UV_READABLE));
   napi_set_named_property(env, exports, "UV_WRITABLE", cn_int(env, UV_WRITABLE));
   napi_set_named_property(env, exports, "TCP_IPV6ONLY", cn_int(env, CN_TCP_IPV6ONLY));
   napi_set_named_property(env, exports, "TCP_REUSEPORT", cn_int(env, CN_TCP_REUSEPORT));
   napi_set_named_property(env, exports, "privateLoop", cn_bool(env, cenv->driver != NULL));
   cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
+  cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
   cn_errors_export(env, exports);
   return exports;
 }
