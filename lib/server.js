@@ -120,13 +120,14 @@ class Server extends EventEmitter {
       err = handle.bindPath(address);
     } else if (address === null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
+      const flags = compat.ipv6OnlyWithoutHost ? bindFlags(options) : bindFlags(options) & ~TCP_IPV6ONLY;
       address = '::';
-      err = handle.bind('::', port, 6, bindFlags(options));
+      err = handle.bind('::', port, 6, flags);
       if (err) {
         handle.close();
         handle = createHandle(false, this);
         address = '0.0.0.0';
-        err = handle.bind('0.0.0.0', port, 4, bindFlags(options) & ~TCP_IPV6ONLY);
+        err = handle.bind('0.0.0.0', port, 4, flags & ~TCP_IPV6ONLY);
       }
     } else {
       err = handle.bind(address, port, addressFamily, bindFlags(options));
