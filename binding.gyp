@@ -9,6 +9,7 @@
         "src/errors.c",
         "src/handle.c",
         "src/handle_ids.c",
+        "src/fd.c",
         "src/read_pool.c",
         "src/stream.c",
         "src/tcp.c",

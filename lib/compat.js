@@ -10,4 +10,6 @@ module.exports = {
   cancelledWritesReportError: major >= 22,
   // Node 22+ treats maxConnections = 0 as "accept none"; Node 20 as "no limit".
   zeroMaxConnectionsIsALimit: major >= 22,
+  // Node 22+ applies listen({ ipv6Only }) without a host to its "::" socket; Node 20 ignores it there (dual stack).
+  ipv6OnlyWithoutHost: major >= 22,
 };

@@ -64,6 +64,7 @@ function createHandle(pipe, owner) {
 }
 
 module.exports = {
+  Handle,
   createHandle,
   receiveReadsWith,
   kOnConnect,
@@ -76,6 +77,7 @@ module.exports = {
   privateLoop: binding.privateLoop,
   UV_EOF: binding.UV_EOF,
   UV_ETIMEDOUT: binding.UV_ETIMEDOUT,
+  UV_EINVAL: binding.UV_EINVAL,
   UV_READABLE: binding.UV_READABLE,
   UV_WRITABLE: binding.UV_WRITABLE,
   TCP_IPV6ONLY: binding.TCP_IPV6ONLY,

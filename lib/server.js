@@ -7,8 +7,9 @@ const compat = require('./compat');
 const errors = require('./errors');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
+const { openDescriptor } = require('./descriptor');
 const {
-  createHandle, kOnConnection, kOnClose, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
+  Handle, createHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
 } = require('./handle');
 
 class Server extends EventEmitter {
@@ -48,12 +49,24 @@ class Server extends EventEmitter {
   }
 
   listen(...argv) {
-    const [options, cb] = args.normalizeConnectArgs(argv);
+    const [normalized, cb] = args.normalizeConnectArgs(argv);
     if (this._handle) throw errors.codedError('ERR_SERVER_ALREADY_LISTEN');
+    // listen(handle) and listen({ handle }): a server or socket stands for its handle.
+    const options = normalized._handle || normalized.handle || normalized;
+    if (isForeignHandle(options)) throw foreignHandleError();
     if (options.signal !== undefined && this._closeOnAbort(options.signal)) return this;
     if (cb !== null) this.once('listening', cb);
-    const backlogFromArgs = options.backlog || toNumber(argv.length > 1 && argv[1]) ||
-      toNumber(argv.length > 2 && argv[2]);
+    // (handle|path|port, backlog) or (port, host, backlog); a handle or a
+    // descriptor takes no options.backlog, as in built-in net.
+    const backlogFromArgs = toNumber(argv.length > 1 && argv[1]) || toNumber(argv.length > 2 && argv[2]);
+    if (options instanceof Handle) {
+      this._listenOnHandle(options, backlogFromArgs);
+      return this;
+    }
+    if (typeof options.fd === 'number' && options.fd >= 0) {
+      this._listenOnDescriptor(options.fd, backlogFromArgs);
+      return this;
+    }
     if (argv.length === 0 || typeof argv[0] === 'function' ||
         (options.port === undefined && 'port' in options) || options.port === null) {
       options.port = 0;
@@ -107,22 +120,21 @@ class Server extends EventEmitter {
       err = handle.bindPath(address);
     } else if (address === null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
+      const flags = compat.ipv6OnlyWithoutHost ? bindFlags(options) : bindFlags(options) & ~TCP_IPV6ONLY;
       address = '::';
-      err = handle.bind('::', port, 6, bindFlags(options));
+      err = handle.bind('::', port, 6, flags);
       if (err) {
         handle.close();
         handle = createHandle(false, this);
         address = '0.0.0.0';
-        err = handle.bind('0.0.0.0', port, 4, bindFlags(options) & ~TCP_IPV6ONLY);
+        err = handle.bind('0.0.0.0', port, 4, flags & ~TCP_IPV6ONLY);
       }
     } else {
       err = handle.bind(address, port, addressFamily, bindFlags(options));
     }
     if (!err) err = handle.listen(backlog || 511);
     if (err) {
-      handle.close();
-      const ex = errors.uvExceptionWithHostPort(err, 'listen', address, port);
-      process.nextTick(() => this.emit('error', ex));
+      this._failListen(handle, err, address, port);
       return;
     }
     if (pipe && (options.readableAll || options.writableAll)) {
@@ -133,6 +145,45 @@ class Server extends EventEmitter {
         throw errors.errnoException(chmodErr, 'uv_pipe_chmod');
       }
     }
+    this._activate(handle);
+  }
+
+  // listen(handle): takes over a cnet handle (a cnet server's or socket's), as
+  // built-in net takes over one of its own; errors name no address (port -1).
+  _listenOnHandle(handle, backlog) {
+    handle.owner = this;
+    const err = handle.listen(backlog || 511);
+    if (err) this._failListen(handle, err, null, -1);
+    else this._activate(handle);
+  }
+
+  // listen({ fd }): a descriptor that is not a socket libuv can take fails with EINVAL, asynchronously.
+  _listenOnDescriptor(fd, backlog) {
+    let opened;
+    try {
+      opened = openDescriptor(fd, this);
+    } catch (err) {
+      if (typeof err.code !== 'string') throw err;
+      opened = { handle: null, error: UV_EINVAL };
+    }
+    if (opened.error) {
+      const ex = errors.uvExceptionWithHostPort(opened.error, 'listen', null, null);
+      process.nextTick(() => this.emit('error', ex));
+      return;
+    }
+    const err = opened.handle.listen(backlog || 511);
+    if (err) this._failListen(opened.handle, err, null, null);
+    else this._activate(opened.handle);
+  }
+
+  _failListen(handle, err, address, port) {
+    handle.close();
+    const ex = errors.uvExceptionWithHostPort(err, 'listen', address, port);
+    process.nextTick(() => this.emit('error', ex));
+  }
+
+  // The handle listens: 'listening' follows on the next tick.
+  _activate(handle) {
     this._handle = handle;
     this._listening = true;
     if (this._unrefed) handle.unref();
@@ -275,6 +326,20 @@ if (typeof Symbol.asyncDispose === 'symbol') {
 // several listeners share a port with the kernel spreading connections over them.
 function bindFlags(options) {
   return (options.ipv6Only ? TCP_IPV6ONLY : 0) | (options.reusePort === true ? TCP_REUSEPORT : 0);
+}
+
+// An object of built-in net's (a TCP or pipe wrap, Bun's listener) or anything
+// else with a descriptor that is not a plain { fd }: its descriptor already has
+// an owner that watches and will close it, so cnet refuses to share it.
+function isForeignHandle(value) {
+  if (value === null || typeof value !== 'object' || value instanceof Handle) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto !== Object.prototype && proto !== null && typeof value.fd === 'number';
+}
+
+function foreignHandleError() {
+  return errors.nodeError(Error, 'ERR_CNET_UNSUPPORTED',
+    'cnet: listen() cannot take over a handle of built-in net; pass a cnet server, or { fd } of a descriptor nothing else owns');
 }
 
 function toNumber(x) {

@@ -10,6 +10,7 @@ const errors = require('./errors');
 const family = require('./family');
 const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
+const { openDescriptor } = require('./descriptor');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
 } = require('./handle');
@@ -47,10 +48,6 @@ class Socket extends Duplex {
   constructor(options) {
     if (typeof options === 'number') options = { fd: options };
     else options = { ...options };
-    if (options.fd !== undefined) {
-      if (typeof options.fd !== 'number') throw errors.invalidArgType('fd', 'number', options.fd);
-      throw errors.nodeError(Error, 'ERR_CNET_UNSUPPORTED', 'cnet: sockets from file descriptors are not supported');
-    }
     // Checked here so the message is Node's on every runtime; Duplex does the rest.
     if (options.signal !== undefined) args.validateAbortSignal(options.signal, 'signal');
     if (options.keepAliveInitialDelay !== undefined) {
@@ -64,6 +61,7 @@ class Socket extends Duplex {
       autoDestroy: true,
       decodeStrings: false,
     });
+    const handle = options[kAcceptedHandle] || (options.fd !== undefined ? socketHandleFromFd(options.fd) : null);
     this.connecting = false;
     this.allowHalfOpen = allowHalfOpen;
     this._handle = null;
@@ -91,12 +89,13 @@ class Socket extends Duplex {
     this._setOnread(options.onread);
     this.on('end', onReadableEnd);
 
-    const accepted = options[kAcceptedHandle];
-    if (accepted) {
-      this._handle = accepted;
-      accepted.owner = this;
+    if (handle) {
+      this._handle = handle;
+      handle.owner = this;
       this._applyHandleOptions();
-      if (options.pauseOnCreate) {
+      if (options.readable === false) {
+        // Nothing to read: the handle stays stopped, as with built-in net.
+      } else if (options.pauseOnCreate) {
         this.readableFlowing = false;
       } else {
         this.read(0);
@@ -769,6 +768,13 @@ class Socket extends Duplex {
   get _connecting() {
     return this.connecting;
   }
+}
+
+// new Socket({ fd }): a handle that takes over the descriptor, or a thrown error as from built-in net.
+function socketHandleFromFd(fd) {
+  const { handle, error } = openDescriptor(fd, null);
+  if (error) throw errors.errnoException(error, 'open');
+  return handle;
 }
 
 // Some runtimes (Bun) report lookup failures with their own error class; users

@@ -1,4 +1,5 @@
 #include "handle.h"
+#include "fd.h"
 #include "napi_util.h"
 #include "pipe.h"
 #include "stream.h"
@@ -235,6 +236,7 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("unref", cn_handle_unref),
     CN_METHOD("hasRef", cn_handle_has_ref),
     CN_METHOD("fileno", cn_handle_fileno),
+    CN_METHOD("open", cn_fd_open),
     CN_METHOD("readStart", cn_stream_read_start),
     CN_METHOD("readStop", cn_stream_read_stop),
     CN_METHOD("useUserBuffer", cn_stream_use_user_buffer),

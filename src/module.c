@@ -1,6 +1,7 @@
 /* Module entry: per-env state, JS callback registration, env teardown. */
 #include "env.h"
 #include "errors.h"
+#include "fd.h"
 #include "handle.h"
 #include "loop.h"
 #include "napi_util.h"
@@ -100,6 +101,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "PIPE", cn_int(env, CN_KIND_PIPE));
   napi_set_named_property(env, exports, "UV_EOF", cn_int(env, UV_EOF));
   napi_set_named_property(env, exports, "UV_ETIMEDOUT", cn_int(env, UV_ETIMEDOUT));
+  napi_set_named_property(env, exports, "UV_EINVAL", cn_int(env, UV_EINVAL));
   napi_set_named_property(env, exports, "UV_READABLE", cn_int(env, UV_READABLE));
   napi_set_named_property(env, exports, "UV_WRITABLE", cn_int(env, UV_WRITABLE));
   napi_set_named_property(env, exports, "TCP_IPV6ONLY", cn_int(env, CN_TCP_IPV6ONLY));
@@ -108,6 +110,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
   cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
   cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
+  cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
   cn_errors_export(env, exports);
   return exports;
 }

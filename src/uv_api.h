@@ -16,6 +16,7 @@
   X(const char *, err_name, (int))                                                           \
   X(const char *, strerror, (int))                                                           \
   X(int, fileno, (const uv_handle_t *, uv_os_fd_t *))                                        \
+  X(uv_handle_type, guess_handle, (uv_file))                                                 \
   X(int, has_ref, (const uv_handle_t *))                                                     \
   X(void, ref, (uv_handle_t *))                                                              \
   X(void, unref, (uv_handle_t *))                                                            \
@@ -40,6 +41,7 @@
   X(int, tcp_getpeername, (const uv_tcp_t *, struct sockaddr *, int *))                      \
   X(int, tcp_close_reset, (uv_tcp_t *, uv_close_cb))                                         \
   X(int, pipe_init, (uv_loop_t *, uv_pipe_t *, int))                                         \
+  X(int, pipe_open, (uv_pipe_t *, uv_file))                                                  \
   X(int, pipe_bind, (uv_pipe_t *, const char *))                                             \
   X(void, pipe_connect, (uv_connect_t *, uv_pipe_t *, const char *, uv_connect_cb))          \
   X(int, pipe_chmod, (uv_pipe_t *, int))                                                     \
