@@ -167,3 +167,28 @@ test('peer reset mid-stream: the writer sees an error and close(true)', async ()
     return events;
   });
 });
+
+test('destroySoon(): queued data is delivered, then the socket ends and closes; on an ended socket it closes at once', async () => {
+  await sameOnBoth(async (net) => {
+    const { server, port, received } = await collectingServer(net);
+    const client = net.connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const log = [];
+    for (const event of ['finish', 'end', 'close']) client.on(event, () => log.push(event));
+    client.write(Buffer.alloc(256 * 1024, 9));
+    client.destroySoon();
+    log.push(`after destroySoon: writable ${client.writable}, destroyed ${client.destroyed}`);
+    await once(client, 'close');
+    const bytes = (await received).length;
+
+    const second = net.connect(port, '127.0.0.1');
+    await once(second, 'connect');
+    second.end();
+    await once(second, 'finish');
+    second.destroySoon();
+    const closedAtOnce = second.destroyed;
+    await once(second, 'close');
+    await close(server);
+    return { log, bytes, closedAtOnce };
+  });
+});
