@@ -12,6 +12,7 @@
 struct cn_loop_driver {
   uv_loop_t loop;         /* private loop: runs the sockets */
   uv_async_t wake;        /* host loop: the watcher says events are ready */
+  uv_async_t kick;        /* host loop: JS left work that only a private run does */
   uv_prepare_t flush;     /* host loop: registers work queued from JS */
   pthread_t watcher;
   sem_t drained;          /* posted after the JS thread ran the private loop */
@@ -31,9 +32,23 @@ static int cn_loop_is_bun(napi_env env) {
   return type == napi_string;
 }
 
+/* Work the private loop holds in user space, which its epoll fd does not
+ * signal, so the watcher thread never sees it: write/shutdown callbacks fed
+ * to pending_queue (a uv_write that completed at once), interest changes not
+ * yet given to epoll (POLLOUT after EAGAIN) and close callbacks. Bun's loop
+ * can sleep in epoll without running our prepare handle first, which
+ * stalled such sockets until an unrelated event arrived. */
+static int cn_loop_has_deferred(const uv_loop_t *l) {
+  return l->pending_queue.next != &l->pending_queue ||
+         l->watcher_queue.next != &l->watcher_queue || l->closing_handles != NULL;
+}
+
 void cn_loop_sync(cn_loop_driver *d) {
   int alive;
   if (d == NULL) return;
+  /* Called inside JS calls: never run the loop here (callbacks would re-enter
+   * JS); ask the host loop to run it soon instead. Coalesced by libuv. */
+  if (cn_loop_has_deferred(&d->loop)) uv_async_send(&d->kick);
   alive = cn_uv.loop_alive(&d->loop) != 0;
   if (alive == d->host_ref) return;
   /* These act on a host handle: the host's own uv_ref/uv_unref. */
@@ -52,6 +67,10 @@ static void cn_loop_on_wake(uv_async_t *async) {
   cn_loop_driver *d = async->data;
   cn_loop_run_once(d);
   sem_post(&d->drained);
+}
+
+static void cn_loop_on_kick(uv_async_t *async) {
+  cn_loop_run_once(async->data);
 }
 
 static void cn_loop_on_prepare(uv_prepare_t *prepare) {
@@ -104,6 +123,9 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
   uv_async_init(host, &d->wake, cn_loop_on_wake);
   d->wake.data = d;
   uv_unref((uv_handle_t *)&d->wake);
+  uv_async_init(host, &d->kick, cn_loop_on_kick);
+  d->kick.data = d;
+  uv_unref((uv_handle_t *)&d->kick);
   uv_prepare_init(host, &d->flush);
   d->flush.data = d;
   uv_prepare_start(&d->flush, cn_loop_on_prepare);
@@ -114,6 +136,7 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
     sem_destroy(&d->drained);
     cn_uv.loop_close(&d->loop);
     uv_close((uv_handle_t *)&d->flush, NULL);
+    uv_close((uv_handle_t *)&d->kick, NULL);
     uv_close((uv_handle_t *)&d->wake, cn_loop_on_host_close);
     *error = "cannot start the loop watcher thread";
     return -1;
@@ -152,5 +175,6 @@ void cn_loop_release(cn_loop_driver *d) {
   cn_uv.loop_close(&d->loop);
   sem_destroy(&d->drained);
   uv_close((uv_handle_t *)&d->flush, NULL);
+  uv_close((uv_handle_t *)&d->kick, NULL);
   uv_close((uv_handle_t *)&d->wake, cn_loop_on_host_close);
 }
