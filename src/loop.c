@@ -46,10 +46,12 @@ static int cn_loop_has_deferred(const uv_loop_t *l) {
 void cn_loop_sync(cn_loop_driver *d) {
   int alive;
   if (d == NULL) return;
-  /* Called inside JS calls: never run the loop here (callbacks would re-enter
-   * JS); ask the host loop to run it soon instead. Coalesced by libuv. */
-  if (cn_loop_has_deferred(&d->loop)) uv_async_send(&d->kick);
   alive = cn_uv.loop_alive(&d->loop) != 0;
+  /* Called inside JS calls: never run the loop here (callbacks would re-enter
+   * JS); ask the host loop to run it soon instead. Coalesced by libuv. Only
+   * for a live loop: a run of a loop with nothing ref'ed does nothing, so the
+   * kick would come back forever and keep the process from exiting. */
+  if (alive && cn_loop_has_deferred(&d->loop)) uv_async_send(&d->kick);
   if (alive == d->host_ref) return;
   /* These act on a host handle: the host's own uv_ref/uv_unref. */
   if (alive) uv_ref((uv_handle_t *)&d->wake);
