@@ -37,9 +37,10 @@ function writableIsIdle(state) {
 }
 
 // The chunk kinds the handle takes as they are: a Buffer, or a string to be
-// sent as UTF-8.
-function isDirectBuffer(state, chunk) {
-  return chunk instanceof Buffer && chunk.length < state.highWaterMark;
+// sent as UTF-8. A Buffer only without an encoding argument: Writable
+// validates one even for a Buffer (ERR_UNKNOWN_ENCODING).
+function isDirectBuffer(state, chunk, encoding) {
+  return encoding === undefined && chunk instanceof Buffer && chunk.length < state.highWaterMark;
 }
 
 function isDirectUtf8(state, chunk, encoding) {

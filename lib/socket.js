@@ -464,7 +464,7 @@ class Socket extends Duplex {
     if (cb === undefined && typeof encoding !== 'function' && handle !== null && !this.connecting
         && shortcuts.writableIsIdle(state)) {
       let result;
-      if (shortcuts.isDirectBuffer(state, chunk)) {
+      if (shortcuts.isDirectBuffer(state, chunk, encoding)) {
         result = handle.write(chunk);
         this._bytesDispatched += chunk.length;
       } else if (shortcuts.isDirectUtf8(state, chunk, encoding)) {

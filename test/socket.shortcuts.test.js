@@ -169,6 +169,11 @@ test('writes: return values, writableLength, callbacks and finish around the dir
     at('Uint8Array', client.write(new Uint8Array(50)));
     at('string', client.write('text'));
     at('encoding argument', client.write(Buffer.alloc(10, 6), 'latin1'));
+    try {
+      at('unknown encoding', client.write(Buffer.alloc(10, 6), 'no-such-encoding'));
+    } catch (err) {
+      log.push(['unknown encoding throws', err.code, err.message]);
+    }
     client.cork();
     at('corked', client.write(Buffer.alloc(10, 7)));
     at('corked 2', client.write(Buffer.alloc(10, 8)));
