@@ -119,7 +119,7 @@ void cn_handle_close_all(cn_env *cenv) {
 
 /* new Handle(kind) */
 static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
-  napi_value argv[1], self, name;
+  napi_value argv[1], self, name, id;
   size_t argc = 1;
   int32_t kind = 0;
   cn_env *cenv = cn_env_get(env);
@@ -153,8 +153,8 @@ static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, kind == CN_KIND_TCP ? "TCPWRAP" : "PIPEWRAP", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, self, name, &h->async);
   napi_wrap(env, self, h, NULL, NULL, NULL);
-  napi_create_double(env, h->id, &name);
-  napi_set_named_property(env, self, "id", name);
+  napi_create_double(env, h->id, &id);
+  napi_set_named_property(env, self, "id", id);
   napi_create_reference(env, self, 1, &h->self);
   cn_handle_link(h);
   return self;

@@ -10,6 +10,7 @@
 #define CN_MAX_SLOTS (1u << CN_SLOT_BITS)
 #define CN_MAX_GENERATION (1u << 30)
 
+/* Only called with no slot free: the new slots become the whole free list. */
 static int cn_handle_ids_grow(cn_handle_ids *ids) {
   uint32_t count = ids->count ? ids->count * 2 : 64;
   cn_handle_slot *slots;
@@ -21,7 +22,7 @@ static int cn_handle_ids_grow(cn_handle_ids *ids) {
   for (i = ids->count; i < count; i++) {
     slots[i].h = NULL;
     slots[i].generation = 0;
-    slots[i].next_free = i + 1 < count ? i + 1 : ids->free_head;
+    slots[i].next_free = i + 1 < count ? i + 1 : CN_NO_SLOT;
   }
   ids->free_head = ids->count;
   ids->slots = slots;
@@ -32,10 +33,7 @@ static int cn_handle_ids_grow(cn_handle_ids *ids) {
 int cn_handle_ids_add(cn_handle_ids *ids, cn_handle *h) {
   cn_handle_slot *slot;
   uint32_t index;
-  if (ids->count == 0 || ids->free_head == CN_NO_SLOT) {
-    if (ids->count == 0) ids->free_head = CN_NO_SLOT;
-    if (cn_handle_ids_grow(ids) != 0) return UV_ENOMEM;
-  }
+  if ((ids->count == 0 || ids->free_head == CN_NO_SLOT) && cn_handle_ids_grow(ids) != 0) return UV_ENOMEM;
   index = ids->free_head;
   slot = &ids->slots[index];
   ids->free_head = slot->next_free;

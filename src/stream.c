@@ -157,7 +157,6 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
   return 1;
 }
 
-/* write(buffer) */
 /* The handle named by argv[0] of a by-id call (handle_ids.h), or NULL. */
 static cn_handle *cn_stream_by_id(napi_env env, napi_callback_info info, napi_value argv[2]) {
   size_t argc = 2;
@@ -167,6 +166,7 @@ static cn_handle *cn_stream_by_id(napi_env env, napi_callback_info info, napi_va
   return cn_handle_ids_find(&cenv->ids, env, argv[0]);
 }
 
+/* writeBuffer(handleId, buffer) */
 napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   cn_handle *h = cn_stream_by_id(env, info, argv);
@@ -212,7 +212,7 @@ napi_value cn_stream_writev(napi_env env, napi_callback_info info) {
   return cn_synced(c.h, result);
 }
 
-/* writeString(string) for UTF-8: encodes straight into the socket or a heap copy. */
+/* writeUtf8(handleId, string): encodes straight into the socket or a heap copy. */
 napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   cn_handle *h = cn_stream_by_id(env, info, argv);
