@@ -120,7 +120,7 @@ class Server extends EventEmitter {
       err = handle.bindPath(address);
     } else if (address === null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
-      const flags = compat.ipv6OnlyWithoutHost ? bindFlags(options) : bindFlags(options) & ~TCP_IPV6ONLY;
+      const flags = bindFlags(options) & (compat.ipv6OnlyWithoutHost ? ~0 : ~TCP_IPV6ONLY);
       address = '::';
       err = handle.bind('::', port, 6, flags);
       if (err) {
@@ -166,18 +166,14 @@ class Server extends EventEmitter {
       if (typeof err.code !== 'string') throw err;
       opened = { handle: null, error: UV_EINVAL };
     }
-    if (opened.error) {
-      const ex = errors.uvExceptionWithHostPort(opened.error, 'listen', null, null);
-      process.nextTick(() => this.emit('error', ex));
-      return;
-    }
-    const err = opened.handle.listen(backlog || 511);
+    const err = opened.error || opened.handle.listen(backlog || 511);
     if (err) this._failListen(opened.handle, err, null, null);
     else this._activate(opened.handle);
   }
 
+  // Closes the handle that could not listen (if any); 'error' follows on the next tick.
   _failListen(handle, err, address, port) {
-    handle.close();
+    if (handle) handle.close();
     const ex = errors.uvExceptionWithHostPort(err, 'listen', address, port);
     process.nextTick(() => this.emit('error', ex));
   }

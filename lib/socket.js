@@ -241,10 +241,9 @@ class Socket extends Duplex {
   _connectOnce(address, port, addressFamily, localAddress, localPort) {
     this._attempt = { address, port, family: addressFamily };
     if (localAddress || localPort) {
-      const bindAddress = localAddress || (addressFamily === 6 ? '::' : '0.0.0.0');
-      const err = this._handle.bind(bindAddress, localPort | 0, addressFamily, 0);
-      if (err) {
-        this.destroy(errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort));
+      const bindError = this._bindLocal(localAddress, localPort, addressFamily);
+      if (bindError) {
+        this.destroy(bindError);
         return;
       }
     }
@@ -255,6 +254,13 @@ class Socket extends Duplex {
     }
     const err = this._handle.connect(address, port, addressFamily);
     if (err) this.destroy(errors.exceptionWithHostPort(err, 'connect', address, port));
+  }
+
+  // Binds the handle before it connects (localAddress/localPort); returns the error, or null.
+  _bindLocal(localAddress, localPort, addressFamily) {
+    const bindAddress = localAddress || (addressFamily === 6 ? '::' : '0.0.0.0');
+    const err = this._handle.bind(bindAddress, localPort | 0, addressFamily, 0);
+    return err ? errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort) : null;
   }
 
   // Happy eyeballs: the next address on a fresh handle; each attempt but the
@@ -274,10 +280,9 @@ class Socket extends Duplex {
     const { address, family: addressFamily } = attempts.addresses[current];
     const { port, localPort } = attempts;
     if (localPort) {
-      const bindAddress = addressFamily === 6 ? '::' : '0.0.0.0';
-      const err = this._handle.bind(bindAddress, localPort, addressFamily, 0);
-      if (err) {
-        attempts.errors.push(errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort));
+      const bindError = this._bindLocal(undefined, localPort, addressFamily);
+      if (bindError) {
+        attempts.errors.push(bindError);
         this._attemptNext(false);
         return;
       }
@@ -423,11 +428,7 @@ class Socket extends Duplex {
         shortcuts.emitData(this, state, buffer);
         return;
       }
-      const handle = this._handle;
-      if (!this.push(buffer) && handle && handle.reading) {
-        handle.reading = false;
-        handle.readStop();
-      }
+      if (!this.push(buffer) && this._handle) this._readStop();
       return;
     }
     if (this._handle) this._handle.reading = false;
