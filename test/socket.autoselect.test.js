@@ -17,6 +17,14 @@ function answering(addresses) {
   return (host, options, cb) => setImmediate(cb, null, addresses);
 }
 
+// A port that was just free on 127.0.0.1: connecting to it is refused.
+async function closedPort(net) {
+  const server = net.createServer();
+  const { port } = await listen(server, 0, '127.0.0.1');
+  await close(server);
+  return port;
+}
+
 // Connects with `options`; resolves with the events (port shown as PORT), the
 // attempted addresses and the error once the socket has closed.
 function attempt(net, options) {
@@ -58,9 +66,7 @@ test('a refused first address is followed by the next family, which connects', a
 
 test('addresses are tried once each, alternating families from the first one\'s', async () => {
   await sameOnBoth(async (net) => {
-    const server = net.createServer();
-    const { port } = await listen(server, 0, '127.0.0.1');
-    await close(server);
+    const port = await closedPort(net);
     return attempt(net, {
       port,
       lookup: answering([
@@ -74,9 +80,7 @@ test('addresses are tried once each, alternating families from the first one\'s'
 
 test('every attempt refused: AggregateError holding each attempt\'s error', async () => {
   await sameOnBoth(async (net) => {
-    const server = net.createServer();
-    const { port } = await listen(server, 0, '127.0.0.1');
-    await close(server);
+    const port = await closedPort(net);
     return attempt(net, {
       port,
       lookup: answering([{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]),
@@ -86,9 +90,7 @@ test('every attempt refused: AggregateError holding each attempt\'s error', asyn
 
 test('a single address found connects without the multi-attempt path', async () => {
   await sameOnBoth(async (net) => {
-    const server = net.createServer();
-    const { port } = await listen(server, 0, '127.0.0.1');
-    await close(server);
+    const port = await closedPort(net);
     return attempt(net, {
       port,
       lookup: answering([{ address: '127.0.0.1', family: 4 }, { address: '127.0.0.1', family: 4 }]),

@@ -6,9 +6,7 @@ const { sameOnBoth, listen, close, once, delay } = require('./helpers/modules');
 
 // A server that sends `payload` to each client once it is told to, then ends.
 async function sender(net, payload) {
-  const sockets = [];
   const server = net.createServer((socket) => {
-    sockets.push(socket);
     socket.on('data', () => socket.end(payload));
   });
   const { port } = await listen(server, 0, '127.0.0.1');
