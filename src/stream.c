@@ -176,7 +176,7 @@ napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info) {
 
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return cn_int(env, UV_EINVAL);
-  buf = cn_buf(data, (unsigned)len);
+  buf = cn_buf(data, len);
   return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, argv[1], NULL));
 }
 
@@ -204,7 +204,7 @@ napi_value cn_stream_writev(napi_env env, napi_callback_info info) {
       if (bufs != stack_bufs) free(bufs);
       return cn_int(env, UV_EINVAL);
     }
-    bufs[i] = cn_buf(data, (unsigned)len);
+    bufs[i] = cn_buf(data, len);
   }
   /* uv_write copies the uv_buf_t array, so ours can go when this returns. */
   result = cn_stream_write_bufs(c.h, bufs, count, c.argv[0], NULL);
@@ -228,7 +228,7 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     if (text == NULL) return cn_int(env, UV_ENOMEM);
   }
   napi_get_value_string_utf8(env, argv[1], text, len + 1, &len);
-  buf = cn_buf(text, (unsigned)len);
+  buf = cn_buf(text, len);
   if (text == stack) {
     /* Try from the stack; copy only what must be queued. */
     uv_stream_t *stream = &h->uv.stream;
@@ -243,7 +243,7 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     rest = malloc(len - written);
     if (rest == NULL) return cn_int(env, UV_ENOMEM);
     memcpy(rest, text + written, len - written);
-    buf = cn_buf(rest, (unsigned)(len - written));
+    buf = cn_buf(rest, len - (size_t)written);
     return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, rest));
   }
   return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, text));

@@ -192,3 +192,34 @@ test('destroySoon(): queued data is delivered, then the socket ends and closes; 
     return { log, bytes, closedAtOnce };
   });
 });
+
+// The largest Buffer the runtime allows (4 GiB on Node 20, 24 and Bun): a length
+// past 32 bits must not be cut to its low bits on the way to the kernel.
+test('a write of the largest Buffer the runtime allows (4 GiB) reaches the peer whole', async () => {
+  const { MAX_LENGTH } = require('buffer').constants;
+  const size = Math.min(MAX_LENGTH, 2 ** 32 + 4096);
+  const payload = Buffer.allocUnsafe(size);
+  // A prime-length random pattern: a lost, repeated or reordered chunk shows.
+  payload.fill(crypto.randomBytes(4093));
+  await sameOnBoth(async (net) => {
+    let received = 0;
+    let intact = true;
+    const server = net.createServer((s) => {
+      s.on('data', (d) => {
+        if (intact && !d.equals(payload.subarray(received, received + d.length))) intact = false;
+        received += d.length;
+      });
+      s.on('end', () => s.end());
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = net.connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const log = [];
+    client.write(payload, (err) => log.push(`write-cb:${err ? err.code : 'ok'}`));
+    client.end();
+    client.resume();
+    await once(client, 'close');
+    await close(server);
+    return { size, received, intact, bytesWritten: client.bytesWritten, log };
+  });
+});
