@@ -33,14 +33,14 @@ static int cn_loop_is_bun(napi_env env) {
 }
 
 /* Work the private loop holds in user space, which its epoll fd does not
- * signal, so the watcher thread never sees it: write/shutdown callbacks fed
- * to pending_queue (a uv_write that completed at once), interest changes not
- * yet given to epoll (POLLOUT after EAGAIN) and close callbacks. Bun's loop
- * can sleep in epoll without running our prepare handle first, which
- * stalled such sockets until an unrelated event arrived. */
+ * signal, so the watcher thread never sees it: write/shutdown callbacks of
+ * writes that completed at once, interest changes not yet given to epoll
+ * (POLLOUT after EAGAIN) and close callbacks. Bun's loop can sleep in epoll
+ * without running our prepare handle first, which stalled such sockets until
+ * an unrelated event arrived. Since libuv 1.44 uv_backend_timeout() is 0
+ * exactly when such work is queued (the private loop has no timers). */
 static int cn_loop_has_deferred(const uv_loop_t *l) {
-  return l->pending_queue.next != &l->pending_queue ||
-         l->watcher_queue.next != &l->watcher_queue || l->closing_handles != NULL;
+  return cn_uv.backend_timeout(l) == 0;
 }
 
 void cn_loop_sync(cn_loop_driver *d) {

@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#define CN_UV_PRIVATE_MIN_VERSION ((1 << 16) | (44 << 8))
+
 cn_uv_api cn_uv;
 
 void cn_uv_use_host(void) {
@@ -25,5 +27,11 @@ int cn_uv_use_private(const char **error) {
   }
   CN_UV_FUNCTIONS(CN_UV_PRIVATE)
 #undef CN_UV_PRIVATE
+  /* loop.c relies on uv_backend_timeout() reporting queued epoll interest changes. */
+  if (cn_uv.version() < CN_UV_PRIVATE_MIN_VERSION) {
+    *error = "libuv.so.1 is older than 1.44";
+    dlclose(lib);
+    return -1;
+  }
   return 0;
 }

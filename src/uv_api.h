@@ -51,7 +51,9 @@
   X(int, loop_close, (uv_loop_t *))                                                          \
   X(int, loop_alive, (const uv_loop_t *))                                                    \
   X(int, run, (uv_loop_t *, uv_run_mode))                                                    \
-  X(int, backend_fd, (const uv_loop_t *))
+  X(int, backend_fd, (const uv_loop_t *))                                                    \
+  X(int, backend_timeout, (const uv_loop_t *))                                               \
+  X(unsigned int, version, (void))
 
 #define CN_UV_FIELD(ret, name, params) ret(*name) params;
 typedef struct {
