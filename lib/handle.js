@@ -25,19 +25,19 @@ function receiveReadsWith(fn) {
 }
 
 // Each callback runs with `this` = the native handle; `owner` is its Socket or Server.
-binding.setCallbacks(
-  function onread(nread, offset, newPool, own) {
+binding.setCallbacks({
+  onread(nread, offset, newPool, own) {
     if (newPool !== undefined) readPool = newPool;
     const { owner } = this;
     if (!owner) return;
     readReceiver.call(owner, nread, offset < 0 ? undefined : Buffer.from(own === undefined ? readPool : own, offset, nread));
   },
-  function onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
-  function onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
-  function onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
-  function onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
-  function onclose() { if (this.owner) this.owner[kOnClose](this); },
-);
+  onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
+  onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
+  onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
+  onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
+  onclose() { if (this.owner) this.owner[kOnClose](this); },
+});
 
 // Writes name their handle by id, which the native side finds far faster than
 // it unwraps `this` (src/handle_ids.h).

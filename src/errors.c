@@ -10,8 +10,9 @@ static napi_value cn_errname(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t argc = 1;
   int32_t code = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &code) != napi_ok) return NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &code) != napi_ok)
+    return NULL;
   return cn_string(env, cn_uv.err_name(code));
 }
 
@@ -20,8 +21,9 @@ static napi_value cn_strerror(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t argc = 1;
   int32_t code = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &code) != napi_ok) return NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &code) != napi_ok)
+    return NULL;
   return cn_string(env, cn_uv.strerror(code));
 }
 
@@ -34,8 +36,7 @@ static napi_value cn_ip_family(napi_env env, napi_callback_info info) {
   unsigned char addr[sizeof(struct in6_addr)];
   int family = 0;
 
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc == 1 &&
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1 &&
       napi_get_value_string_utf8(env, argv[0], text, sizeof text, &len) == napi_ok &&
       len < sizeof text - 1 && strlen(text) == len) {
     if (cn_uv.inet_pton(AF_INET, text, addr) == 0)
@@ -46,9 +47,9 @@ static napi_value cn_ip_family(napi_env env, napi_callback_info info) {
   return cn_int(env, family);
 }
 
-napi_value cn_errors_export(napi_env env, napi_value exports) {
-  cn_export_fn(env, exports, "errname", cn_errname);
-  cn_export_fn(env, exports, "strerror", cn_strerror);
-  cn_export_fn(env, exports, "ipFamily", cn_ip_family);
-  return exports;
+napi_status cn_errors_export(napi_env env, napi_value exports) {
+  napi_status status = cn_export_fn(env, exports, "errname", cn_errname);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "strerror", cn_strerror);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "ipFamily", cn_ip_family);
+  return status;
 }

@@ -4,6 +4,6 @@
 
 #include <node_api.h>
 
-napi_value cn_errors_export(napi_env env, napi_value exports);
+napi_status cn_errors_export(napi_env env, napi_value exports);
 
 #endif

@@ -16,8 +16,8 @@ napi_value cn_fd_guess_type(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t argc = 1;
   int32_t fd = -1;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0)
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0)
     return cn_string(env, "UNKNOWN");
   return cn_string(env, cn_fd_type_name(cn_uv.guess_handle(fd)));
 }

@@ -12,7 +12,10 @@ void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
   call->env = env;
   call->argc = 4;
   call->h = NULL;
-  napi_get_cb_info(env, info, &call->argc, call->argv, &call->self, NULL);
+  if (napi_get_cb_info(env, info, &call->argc, call->argv, &call->self, NULL) != napi_ok) {
+    call->argc = 0;
+    return;
+  }
   if (napi_unwrap(env, call->self, &data) == napi_ok && data != NULL) {
     cn_handle *h = data;
     if (!h->closing) call->h = h;
@@ -22,7 +25,11 @@ void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
 int cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv) {
   napi_env env = h->cenv->env;
   napi_value recv, fn, result;
+  size_t i;
   if (h->cenv->tearing_down) return -1;
+  for (i = 0; i < argc; i++) {
+    if (argv[i] == NULL) return -1; /* a value Node-API failed to create */
+  }
   if (napi_get_reference_value(env, h->self, &recv) != napi_ok || recv == NULL) return -1;
   if (napi_get_reference_value(env, h->cenv->callbacks[which], &fn) != napi_ok || fn == NULL) return -1;
   if (napi_make_callback(env, h->async, recv, fn, argc, argv, &result) == napi_pending_exception) {
@@ -37,7 +44,7 @@ void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status) {
   napi_env env = h->cenv->env;
   napi_handle_scope scope;
   napi_value arg;
-  napi_open_handle_scope(env, &scope);
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   arg = cn_int(env, status);
   cn_handle_emit(h, which, 1, &arg);
   napi_close_handle_scope(env, scope);
@@ -67,13 +74,14 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   cn_handle_unlink(h);
   if (!cenv->tearing_down) {
     napi_value self;
-    napi_open_handle_scope(env, &scope);
-    cn_handle_emit(h, CN_ON_CLOSE, 0, NULL);
-    if (napi_get_reference_value(env, h->self, &self) == napi_ok && self != NULL) {
-      void *unused;
-      napi_remove_wrap(env, self, &unused);
+    if (napi_open_handle_scope(env, &scope) == napi_ok) {
+      cn_handle_emit(h, CN_ON_CLOSE, 0, NULL);
+      if (napi_get_reference_value(env, h->self, &self) == napi_ok && self != NULL) {
+        void *unused;
+        napi_remove_wrap(env, self, &unused);
+      }
+      napi_close_handle_scope(env, scope);
     }
-    napi_close_handle_scope(env, scope);
   }
   if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
   napi_delete_reference(env, h->self);
@@ -117,16 +125,47 @@ void cn_handle_close_all(cn_env *cenv) {
   }
 }
 
+/* The JS side of a new handle: async context, wrap, id and the strong
+ * reference kept while open. Undone by the caller on failure (nothing of it
+ * needs libuv, so no close is involved). */
+static napi_status cn_handle_attach(napi_env env, cn_handle *h, napi_value self) {
+  napi_value name, id;
+  napi_status status;
+  status = napi_create_string_utf8(env, h->kind == CN_KIND_TCP ? "TCPWRAP" : "PIPEWRAP",
+                                   NAPI_AUTO_LENGTH, &name);
+  if (status != napi_ok) return status;
+  if ((status = napi_async_init(env, self, name, &h->async)) != napi_ok) return status;
+  if ((status = napi_create_double(env, h->id, &id)) != napi_ok ||
+      (status = napi_set_named_property(env, self, "id", id)) != napi_ok ||
+      (status = napi_wrap(env, self, h, NULL, NULL, NULL)) != napi_ok) {
+    napi_async_destroy(env, h->async);
+    return status;
+  }
+  if ((status = napi_create_reference(env, self, 1, &h->self)) != napi_ok) {
+    void *unused;
+    napi_remove_wrap(env, self, &unused);
+    napi_async_destroy(env, h->async);
+  }
+  return status;
+}
+
+static void cn_handle_detach(napi_env env, cn_handle *h, napi_value self) {
+  void *unused;
+  napi_delete_reference(env, h->self);
+  napi_remove_wrap(env, self, &unused);
+  napi_async_destroy(env, h->async);
+}
+
 /* new Handle(kind) */
 static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
-  napi_value argv[1], self, name, id;
+  napi_value argv[1], self;
   size_t argc = 1;
   int32_t kind = 0;
   cn_env *cenv = cn_env_get(env);
   cn_handle *h;
   int err;
 
-  napi_get_cb_info(env, info, &argc, argv, &self, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, &self, NULL) != napi_ok || cenv == NULL) return NULL;
   if (argc < 1 || napi_get_value_int32(env, argv[0], &kind) != napi_ok ||
       (kind != CN_KIND_TCP && kind != CN_KIND_PIPE)) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "handle kind must be 1 (TCP) or 2 (pipe)");
@@ -140,22 +179,27 @@ static napi_value cn_handle_construct(napi_env env, napi_callback_info info) {
   h->cenv = cenv;
   h->kind = kind;
   err = cn_handle_ids_add(&cenv->ids, h);
-  if (err == 0) {
-    err = kind == CN_KIND_TCP ? cn_tcp_init(h) : cn_pipe_init(h);
-    if (err) cn_handle_ids_remove(&cenv->ids, h);
-  }
   if (err) {
     free(h);
     napi_throw_error(env, cn_uv.err_name(err), cn_uv.strerror(err));
     return NULL;
   }
+  if (cn_handle_attach(env, h, self) != napi_ok) {
+    cn_handle_ids_remove(&cenv->ids, h);
+    free(h);
+    napi_throw_error(env, "ERR_CNET_NAPI", "cannot attach a native handle to its object");
+    return NULL;
+  }
+  /* libuv last: once initialised, the handle can only be freed by a close. */
+  err = kind == CN_KIND_TCP ? cn_tcp_init(h) : cn_pipe_init(h);
+  if (err) {
+    cn_handle_detach(env, h, self);
+    cn_handle_ids_remove(&cenv->ids, h);
+    free(h);
+    napi_throw_error(env, cn_uv.err_name(err), cn_uv.strerror(err));
+    return NULL;
+  }
   h->uv.handle.data = h;
-  napi_create_string_utf8(env, kind == CN_KIND_TCP ? "TCPWRAP" : "PIPEWRAP", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, self, name, &h->async);
-  napi_wrap(env, self, h, NULL, NULL, NULL);
-  napi_create_double(env, h->id, &id);
-  napi_set_named_property(env, self, "id", id);
-  napi_create_reference(env, self, 1, &h->self);
   cn_handle_link(h);
   return self;
 }
@@ -165,6 +209,7 @@ napi_value cn_handle_new(cn_env *cenv, cn_kind kind, cn_handle **out) {
   napi_value ctor, obj, arg = cn_int(env, kind);
   void *data = NULL;
   *out = NULL;
+  if (arg == NULL) return NULL;
   if (napi_get_reference_value(env, cenv->handle_ctor, &ctor) != napi_ok) return NULL;
   if (napi_new_instance(env, ctor, 1, &arg, &obj) != napi_ok) return NULL;
   if (napi_unwrap(env, obj, &data) != napi_ok) return NULL;
@@ -257,8 +302,9 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("getpeernamePath", cn_pipe_getpeername),
   };
   napi_value ctor;
-  napi_define_class(env, "Handle", NAPI_AUTO_LENGTH, cn_handle_construct, NULL,
-                    sizeof methods / sizeof methods[0], methods, &ctor);
-  napi_create_reference(env, ctor, 1, &cenv->handle_ctor);
+  if (napi_define_class(env, "Handle", NAPI_AUTO_LENGTH, cn_handle_construct, NULL,
+                        sizeof methods / sizeof methods[0], methods, &ctor) != napi_ok ||
+      napi_create_reference(env, ctor, 1, &cenv->handle_ctor) != napi_ok)
+    return NULL;
   return ctor;
 }

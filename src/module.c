@@ -13,8 +13,7 @@
 
 cn_env *cn_env_get(napi_env env) {
   void *data = NULL;
-  napi_get_instance_data(env, &data);
-  return data;
+  return napi_get_instance_data(env, &data) == napi_ok ? data : NULL;
 }
 
 /* Env teardown: close what is still open; the hook is removed by the last close. */
@@ -48,32 +47,77 @@ static void cn_env_free(napi_env env, void *data, void *hint) {
   free(cenv);
 }
 
-/* setCallbacks(onread, onconnection, onconnect, onwrite, onshutdown, onclose) */
+/* The property names of setCallbacks' argument, in enum cn_callback order. */
+static const char *const cn_callback_names[CN_CALLBACK_COUNT] = {
+  [CN_ON_READ] = "onread",
+  [CN_ON_CONNECTION] = "onconnection",
+  [CN_ON_CONNECT] = "onconnect",
+  [CN_ON_WRITE] = "onwrite",
+  [CN_ON_SHUTDOWN] = "onshutdown",
+  [CN_ON_CLOSE] = "onclose",
+};
+
+/* setCallbacks({ onread, onconnection, onconnect, onwrite, onshutdown, onclose }) */
 static napi_value cn_set_callbacks(napi_env env, napi_callback_info info) {
-  napi_value argv[CN_CALLBACK_COUNT];
-  size_t argc = CN_CALLBACK_COUNT;
+  napi_value argv[1], fns[CN_CALLBACK_COUNT];
+  napi_ref refs[CN_CALLBACK_COUNT] = { NULL };
+  size_t argc = 1;
   cn_env *cenv = cn_env_get(env);
   int i;
 
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || cenv == NULL) return NULL;
   for (i = 0; i < CN_CALLBACK_COUNT; i++) {
     napi_valuetype type = napi_undefined;
-    if ((size_t)i < argc) napi_typeof(env, argv[i], &type);
-    if (type != napi_function) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "setCallbacks expects functions");
+    if (argc < 1 || napi_get_named_property(env, argv[0], cn_callback_names[i], &fns[i]) != napi_ok ||
+        napi_typeof(env, fns[i], &type) != napi_ok || type != napi_function) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "setCallbacks expects an object of functions");
+      return NULL;
+    }
+  }
+  for (i = 0; i < CN_CALLBACK_COUNT; i++) {
+    if (napi_create_reference(env, fns[i], 1, &refs[i]) != napi_ok) {
+      while (i-- > 0) napi_delete_reference(env, refs[i]);
+      napi_throw_error(env, "ERR_CNET_NAPI", "cannot keep the event callbacks");
       return NULL;
     }
   }
   for (i = 0; i < CN_CALLBACK_COUNT; i++) {
     if (cenv->callbacks[i]) napi_delete_reference(env, cenv->callbacks[i]);
-    napi_create_reference(env, argv[i], 1, &cenv->callbacks[i]);
+    cenv->callbacks[i] = refs[i];
   }
   return NULL;
 }
 
+/* The module's constants and functions; napi_ok or the first failure. */
+static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv) {
+  const struct { const char *name; int value; } constants[] = {
+    { "TCP", CN_KIND_TCP },
+    { "PIPE", CN_KIND_PIPE },
+    { "UV_EOF", UV_EOF },
+    { "UV_ETIMEDOUT", UV_ETIMEDOUT },
+    { "UV_EINVAL", UV_EINVAL },
+    { "UV_READABLE", UV_READABLE },
+    { "UV_WRITABLE", UV_WRITABLE },
+    { "TCP_IPV6ONLY", CN_TCP_IPV6ONLY },
+    { "TCP_REUSEPORT", CN_TCP_REUSEPORT },
+  };
+  napi_value ctor = cn_handle_define_class(env, cenv);
+  napi_status status = cn_set(env, exports, "Handle", ctor);
+  size_t i;
+  for (i = 0; status == napi_ok && i < sizeof constants / sizeof constants[0]; i++) {
+    status = cn_set(env, exports, constants[i].name, cn_int(env, constants[i].value));
+  }
+  if (status == napi_ok) status = cn_set(env, exports, "privateLoop", cn_bool(env, cenv->driver != NULL));
+  if (status == napi_ok) status = cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
+  if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
+  if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
+  if (status == napi_ok) status = cn_errors_export(env, exports);
+  return status;
+}
+
 static napi_value cn_init(napi_env env, napi_value exports) {
   cn_env *cenv = calloc(1, sizeof *cenv);
-  napi_value ctor;
   const char *error = NULL;
 
   if (cenv == NULL || (cenv->read_buffer = malloc(CN_READ_BUFFER_SIZE)) == NULL) {
@@ -92,26 +136,19 @@ static napi_value cn_init(napi_env env, napi_value exports) {
     napi_throw_error(env, "ERR_CNET_NO_LOOP", message);
     return NULL;
   }
-  napi_set_instance_data(env, cenv, cn_env_free, NULL);
-  napi_add_async_cleanup_hook(env, cn_env_on_teardown, cenv, &cenv->cleanup_hook);
-
-  ctor = cn_handle_define_class(env, cenv);
-  napi_set_named_property(env, exports, "Handle", ctor);
-  napi_set_named_property(env, exports, "TCP", cn_int(env, CN_KIND_TCP));
-  napi_set_named_property(env, exports, "PIPE", cn_int(env, CN_KIND_PIPE));
-  napi_set_named_property(env, exports, "UV_EOF", cn_int(env, UV_EOF));
-  napi_set_named_property(env, exports, "UV_ETIMEDOUT", cn_int(env, UV_ETIMEDOUT));
-  napi_set_named_property(env, exports, "UV_EINVAL", cn_int(env, UV_EINVAL));
-  napi_set_named_property(env, exports, "UV_READABLE", cn_int(env, UV_READABLE));
-  napi_set_named_property(env, exports, "UV_WRITABLE", cn_int(env, UV_WRITABLE));
-  napi_set_named_property(env, exports, "TCP_IPV6ONLY", cn_int(env, CN_TCP_IPV6ONLY));
-  napi_set_named_property(env, exports, "TCP_REUSEPORT", cn_int(env, CN_TCP_REUSEPORT));
-  napi_set_named_property(env, exports, "privateLoop", cn_bool(env, cenv->driver != NULL));
-  cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
-  cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
-  cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
-  cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
-  cn_errors_export(env, exports);
+  /* From here cenv belongs to the env: cn_env_free releases it. */
+  if (napi_set_instance_data(env, cenv, cn_env_free, NULL) != napi_ok) {
+    cn_loop_release(cenv->driver);
+    free(cenv->read_buffer);
+    free(cenv);
+    napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot attach its state to the environment");
+    return NULL;
+  }
+  if (napi_add_async_cleanup_hook(env, cn_env_on_teardown, cenv, &cenv->cleanup_hook) != napi_ok ||
+      cn_export_all(env, exports, cenv) != napi_ok) {
+    napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot set up the module");
+    return NULL;
+  }
   return exports;
 }
 

@@ -31,16 +31,17 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   uint32_t offset;
 
   if (nread == 0) return;
-  napi_open_handle_scope(env, &scope);
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   argv[1] = cn_int(env, -1);
   if (nread > 0 && h->user_buffer == NULL) {
     if (cn_read_pool_copy(env, &h->cenv->read_pool, buf->base, (size_t)nread,
                           &argv[2], &argv[3], &offset) != 0) {
       nread = UV_ENOMEM;
+    } else if (napi_create_uint32(env, offset, &argv[1]) != napi_ok ||
+               (argv[3] != NULL && napi_get_undefined(env, &argv[2]) != napi_ok)) {
+      nread = UV_ENOMEM;
     } else {
-      napi_create_uint32(env, offset, &argv[1]);
       if (argv[3] != NULL) {
-        napi_get_undefined(env, &argv[2]);
         argc = 4;
       } else if (argv[2] != NULL) {
         argc = 3;
@@ -71,14 +72,17 @@ napi_value cn_stream_use_user_buffer(napi_env env, napi_callback_info info) {
   void *data;
   size_t length;
   napi_typedarray_type type;
+  napi_ref ref;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
   if (c.argc < 1 || napi_get_typedarray_info(env, c.argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
       type != napi_uint8_array) {
     return cn_int(env, UV_EINVAL);
   }
+  /* The new buffer is pinned before the old one is let go: libuv reads into it. */
+  if (napi_create_reference(env, c.argv[0], 1, &ref) != napi_ok) return cn_int(env, UV_ENOMEM);
   if (c.h->user_buffer_ref) napi_delete_reference(env, c.h->user_buffer_ref);
-  napi_create_reference(env, c.argv[0], 1, &c.h->user_buffer_ref);
+  c.h->user_buffer_ref = ref;
   c.h->user_buffer = data;
   c.h->user_buffer_len = length;
   return cn_int(env, 0);
@@ -146,7 +150,12 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
   wr->h = h;
   wr->owned = owned;
   wr->data = NULL;
-  if (keep != NULL) napi_create_reference(env, keep, 1, &wr->data);
+  /* Without the reference the Buffer could be collected while libuv writes from it. */
+  if (keep != NULL && napi_create_reference(env, keep, 1, &wr->data) != napi_ok) {
+    free(owned);
+    free(wr);
+    return UV_ENOMEM;
+  }
   err = cn_uv.write(&wr->req, stream, bufs, nbufs, cn_stream_after_write);
   if (err) {
     if (wr->data) napi_delete_reference(env, wr->data);
@@ -161,8 +170,7 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
 static cn_handle *cn_stream_by_id(napi_env env, napi_callback_info info, napi_value argv[2]) {
   size_t argc = 2;
   cn_env *cenv;
-  napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&cenv);
-  if (argc < 2) return NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&cenv) != napi_ok || argc < 2) return NULL;
   return cn_handle_ids_find(&cenv->ids, env, argv[0]);
 }
 
@@ -227,7 +235,10 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     text = malloc(len + 1);
     if (text == NULL) return cn_int(env, UV_ENOMEM);
   }
-  napi_get_value_string_utf8(env, argv[1], text, len + 1, &len);
+  if (napi_get_value_string_utf8(env, argv[1], text, len + 1, &len) != napi_ok) {
+    if (text != stack) free(text);
+    return cn_int(env, UV_EINVAL);
+  }
   buf = cn_buf(text, len);
   if (text == stack) {
     /* Try from the stack; copy only what must be queued. */
@@ -274,7 +285,7 @@ static void cn_stream_on_connection(uv_stream_t *server, int status) {
   napi_value argv[2];
   cn_handle *client = NULL;
 
-  napi_open_handle_scope(env, &scope);
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   if (status == 0) {
     argv[1] = cn_handle_new(h->cenv, h->kind, &client);
     if (client == NULL) {
@@ -298,7 +309,7 @@ napi_value cn_stream_listen(napi_env env, napi_callback_info info) {
   int32_t backlog = 511;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
-  if (c.argc >= 1) napi_get_value_int32(env, c.argv[0], &backlog);
+  if (c.argc >= 1 && napi_get_value_int32(env, c.argv[0], &backlog) != napi_ok) return cn_int(env, UV_EINVAL);
   return cn_synced(c.h, cn_uv.listen(&c.h->uv.stream, backlog, cn_stream_on_connection));
 }
 
@@ -306,6 +317,6 @@ napi_value cn_stream_write_queue_size(napi_env env, napi_callback_info info) {
   cn_call c;
   napi_value v;
   cn_call_init(env, info, &c);
-  napi_create_double(env, c.h ? (double)c.h->uv.stream.write_queue_size : 0, &v);
+  if (napi_create_double(env, c.h ? (double)c.h->uv.stream.write_queue_size : 0, &v) != napi_ok) return NULL;
   return v;
 }
