@@ -13,6 +13,11 @@ void cn_uv_use_host(void) {
 }
 
 int cn_uv_use_private(const char **error) {
+#ifndef RTLD_DEEPBIND
+  /* Without it (musl) the private libuv's internal calls could bind to the host's stubs. */
+  *error = "a private libuv needs RTLD_DEEPBIND (glibc)";
+  return -1;
+#else
   /* RTLD_DEEPBIND: the private libuv must call its own functions, not the host's. */
   void *lib = dlopen("libuv.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   if (lib == NULL) {
@@ -34,4 +39,5 @@ int cn_uv_use_private(const char **error) {
     return -1;
   }
   return 0;
+#endif
 }
