@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "cnet_sanitize%": "<!(node -p \"process.env.CNET_SANITIZE === '1' ? 1 : 0\")"
+  },
   "targets": [
     {
       "target_name": "cnet",
@@ -16,7 +19,14 @@
         "src/pipe.c"
       ],
       "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "defines": ["NAPI_VERSION=8"]
+      "defines": ["NAPI_VERSION=8"],
+      "conditions": [
+        ["cnet_sanitize==1", {
+          "cflags_c": ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
+                       "-fno-sanitize-recover=undefined"],
+          "ldflags": ["-fsanitize=address,undefined"]
+        }]
+      ]
     }
   ]
 }

@@ -7,19 +7,28 @@ const path = require('path');
 const { execFileSync, spawnSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
-const outDir = path.join(root, 'build', 'asan');
-const addon = path.join(outDir, 'cnet.node');
-const headers = path.join(path.dirname(process.execPath), '..', 'include', 'node');
-const sources = fs.readdirSync(path.join(root, 'src')).filter((f) => f.endsWith('.c')).map((f) => path.join(root, 'src', f));
+// binding.gyp is the one build definition: CNET_SANITIZE=1 turns the sanitizers on.
+// It is built from a copy of the sources so that build/Release stays the normal build.
+const asanProject = path.join(root, 'build', 'asan');
+const addon = path.join(asanProject, 'build', 'Release', 'cnet.node');
 
 function runtimeLibrary(name) {
   return execFileSync('gcc', [`-print-file-name=${name}`], { encoding: 'utf8' }).trim();
 }
 
-fs.mkdirSync(outDir, { recursive: true });
-execFileSync('gcc', ['-std=gnu11', '-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address,undefined',
-  '-fno-sanitize-recover=undefined', '-fPIC', '-shared', `-I${headers}`, '-DNAPI_VERSION=8',
-  '-DNODE_GYP_MODULE_NAME=cnet', ...sources, '-o', addon], { stdio: 'inherit' });
+// npm gives its scripts the node-gyp it bundles (the one `npm install` built with).
+const nodeGyp = process.env.npm_config_node_gyp;
+if (!nodeGyp) {
+  console.error('test/asan.js: run it through npm (npm run test:asan), which provides node-gyp');
+  process.exit(1);
+}
+fs.rmSync(asanProject, { recursive: true, force: true });
+fs.mkdirSync(asanProject, { recursive: true });
+fs.copyFileSync(path.join(root, 'binding.gyp'), path.join(asanProject, 'binding.gyp'));
+fs.cpSync(path.join(root, 'src'), path.join(asanProject, 'src'), { recursive: true });
+execFileSync(process.execPath, [nodeGyp, 'rebuild'], {
+  cwd: asanProject, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CNET_SANITIZE: '1' },
+});
 
 const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], {
