@@ -21,7 +21,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const { build } = require('./build');
-const { resolveRuntimes, systemNode } = require('./lib/runtimes');
+const { resolveRuntimes, systemNode } = require('../tools/runtimes');
 const { SCENARIOS, Unavailable } = require('./scenarios');
 const { summarize, ratio, fmt } = require('./lib/stats');
 const { which } = require('./lib/proc');

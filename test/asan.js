@@ -30,7 +30,9 @@ execFileSync(process.execPath, [nodeGyp, 'rebuild'], {
   cwd: asanProject, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CNET_SANITIZE: '1' },
 });
 
-const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
+const chosen = process.argv.slice(2);
+const files = chosen.length ? chosen
+  : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], {
   cwd: root,
   encoding: 'utf8',

@@ -16,9 +16,11 @@ const crypto = require('crypto');
 const { sameOnBoth, errorShape, listen, close, once } = require('./helpers/modules');
 
 const repoRoot = path.join(__dirname, '..');
+// The documentation is not the project's to copy: it is read where it lives,
+// beside the repository, and these tests are skipped (saying why) where it is not.
 const sharedDoc = path.join(repoRoot, '..', 'shared', 'net-doc.md');
-const fixtureDoc = path.join(__dirname, 'fixtures', 'net-doc.md');
-const docPath = fs.existsSync(sharedDoc) ? sharedDoc : fixtureDoc;
+const docPath = fs.existsSync(sharedDoc) ? sharedDoc : null;
+const skip = docPath ? false : `the net documentation is not at ${sharedDoc}`;
 
 // --- extracting the examples ---
 
@@ -45,7 +47,7 @@ function extractExamples(markdown) {
   return examples;
 }
 
-const examples = extractExamples(fs.readFileSync(docPath, 'utf8'));
+const examples = docPath ? extractExamples(fs.readFileSync(docPath, 'utf8')) : [];
 const byTitle = new Map(examples.map((e) => [e.title, e.code]));
 
 // Compiles an example with `net` resolved to `netModule`; returns { handler, net, logs }.
@@ -434,7 +436,7 @@ function waitFor(predicate, ms) {
   });
 }
 
-test('the documentation has the expected javascript examples, each covered here', () => {
+test('the documentation has the expected javascript examples, each covered here', { skip }, () => {
   const titles = examples.map((e) => e.title);
   assert.ok(examples.length >= 12, `found ${examples.length} examples in ${docPath}`);
   assert.strictEqual(new Set(titles).size, titles.length, 'duplicate example titles');
@@ -446,7 +448,7 @@ test('the documentation has the expected javascript examples, each covered here'
 });
 
 for (const [title, cases] of Object.entries(scenarios)) {
-  test(`documented example "${title}"`, { timeout: 60000 }, async (t) => {
+  test(`documented example "${title}"`, { timeout: 60000, skip }, async (t) => {
     assert.ok(byTitle.has(title), `example "${title}" is not in ${docPath}`);
     for (const [name, scenario] of cases) {
       await t.test(`${name} (same on net and cnet)`, async () => {

@@ -8,12 +8,16 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { resolveRuntimes } = require('../bench/lib/runtimes');
+const { resolveRuntimes } = require('../tools/runtimes');
 
 const root = path.join(__dirname, '..');
-const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()
+// `npm test -- test/a.test.js ...` runs only those files (on every runtime);
+// `npm test -- bun` (any other word) runs only the runs whose name starts with it.
+const argv = process.argv.slice(2);
+const chosenFiles = argv.filter((a) => a.endsWith('.test.js')).map((f) => path.relative(root, path.resolve(f)));
+const only = argv.filter((a) => !a.endsWith('.test.js'));
+const files = chosenFiles.length ? chosenFiles : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()
   .map((f) => path.join('test', f));
-const only = process.argv.slice(2);
 
 function bunBinary() {
   const local = path.join(root, 'node_modules', '.bin', 'bun');
@@ -35,9 +39,10 @@ const runs = [
   { name: `node ${process.version}`, bin: () => process.execPath, args: nodeArgs, env: {} },
   { name: 'node 24 (records the reference for Bun)', bin: node24Binary, args: nodeArgs, env: { CNET_GOLDEN: 'write' } },
   { name: 'bun', bin: bunBinary, args: ['test', '--timeout=60000', ...files.map((f) => `./${f}`)], env: { CNET_GOLDEN: 'read' } },
-  { name: 'asan (the suite on a sanitizer build)', bin: () => process.execPath, args: [path.join(__dirname, 'asan.js')], env: {} },
+  { name: 'asan (the suite on a sanitizer build)', bin: () => process.execPath, args: [path.join(__dirname, 'asan.js'), ...files], env: {} },
   { name: 'valgrind soak', bin: () => process.execPath, args: [path.join(__dirname, 'valgrind.js')], env: {}, single: true },
-].filter((run) => only.length === 0 || only.some((o) => run.name.startsWith(o)));
+].filter((run) => (only.length === 0 || only.some((o) => run.name.startsWith(o)))
+  && !(chosenFiles.length && run.single));
 
 let passed = 0;
 let failed = 0;

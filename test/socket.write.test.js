@@ -193,9 +193,9 @@ test('destroySoon(): queued data is delivered, then the socket ends and closes; 
   });
 });
 
-// The largest Buffer the runtime allows (4 GiB on Node 20, 24 and Bun): a length
+// More than 4 GiB, or the largest Buffer the runtime allows (4 GiB on Node 20 and Bun): a length
 // past 32 bits must not be cut to its low bits on the way to the kernel.
-test('a write of the largest Buffer the runtime allows (4 GiB) reaches the peer whole', async () => {
+test('a write of 4 GiB or more (the largest Buffer the runtime allows) reaches the peer whole', async () => {
   const { MAX_LENGTH } = require('buffer').constants;
   const size = Math.min(MAX_LENGTH, 2 ** 32 + 4096);
   const payload = Buffer.allocUnsafe(size);
@@ -220,6 +220,7 @@ test('a write of the largest Buffer the runtime allows (4 GiB) reaches the peer 
     client.resume();
     await once(client, 'close');
     await close(server);
-    return { size, received, intact, bytesWritten: client.bytesWritten, log };
+    // The size differs by runtime (Node 24 allows more than 4 GiB): compare the outcome.
+    return { allReceived: received === size, intact, bytesWrittenIsSize: client.bytesWritten === size, log };
   });
 });

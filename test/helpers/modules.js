@@ -26,15 +26,27 @@ function toPlain(value) {
   return JSON.parse(JSON.stringify(value, (k, v) => (v === undefined ? UNDEFINED : v)) ?? 'null');
 }
 
-// The test file and line that asked for a reference: a key that stays the same
-// across runtimes and whichever tests a runtime skips.
+// The test file and line that asked for a reference (Bun reports the lines of
+// the original source too).
 function callSite() {
   const lines = new Error().stack.split('\n');
   for (const line of lines) {
     const m = line.match(/\(?(\/[^():]+\.test\.js):(\d+):\d+\)?/);
-    if (m) return { file: m[1], line: m[2] };
+    if (m) return { file: m[1], line: Number(m[2]) };
   }
   throw new Error('cannot tell which test file is calling');
+}
+
+// The title of the test(...) that encloses a line: the nearest one above it.
+const sourceLines = new Map();
+function enclosingTestTitle(file, line) {
+  if (!sourceLines.has(file)) sourceLines.set(file, fs.readFileSync(file, 'utf8').split('\n'));
+  const text = sourceLines.get(file);
+  for (let i = Math.min(line, text.length) - 1; i >= 0; i--) {
+    const m = text[i].match(/^\s*test\(\s*(['"`])((?:\\.|(?!\1).)*)\1/);
+    if (m) return m[2];
+  }
+  return '(top level)';
 }
 
 function goldenFor(file) {
@@ -50,11 +62,14 @@ function goldenFor(file) {
   return goldenFiles.get(file);
 }
 
+// A record is named by the title of the test that made it (and how many
+// records that test made before), so editing or moving one test leaves every
+// other test's record valid.
 function nextKey({ file, line }) {
-  const site = `${file}:${line}`;
+  const site = `${file}:${enclosingTestTitle(file, line)}`;
   const n = (callCounts.get(site) || 0) + 1;
   callCounts.set(site, n);
-  return `${line}#${n}`;
+  return `${site.slice(file.length + 1)}#${n}`;
 }
 
 process.on('exit', () => {

