@@ -16,17 +16,23 @@ function runtimeLibrary(name) {
   return execFileSync('gcc', [`-print-file-name=${name}`], { encoding: 'utf8' }).trim();
 }
 
-// npm gives its scripts the node-gyp it bundles (the one `npm install` built with).
-const nodeGyp = process.env.npm_config_node_gyp;
-if (!nodeGyp) {
-  console.error('test/asan.js: run it through npm (npm run test:asan), which provides node-gyp');
+// npm gives its scripts the node-gyp it bundles (the one `npm install` built
+// with); run directly, the node-gyp bundled with npm beside this node is used,
+// against this node's own headers.
+const prefix = path.join(path.dirname(process.execPath), '..');
+const nodeGyp = process.env.npm_config_node_gyp
+  || path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+if (!fs.existsSync(nodeGyp)) {
+  console.error(`test/asan.js: no node-gyp at ${nodeGyp}; run it through npm (npm run test:asan)`);
   process.exit(1);
 }
+const nodedir = process.env.npm_config_nodedir
+  || (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null);
 fs.rmSync(asanProject, { recursive: true, force: true });
 fs.mkdirSync(asanProject, { recursive: true });
 fs.copyFileSync(path.join(root, 'binding.gyp'), path.join(asanProject, 'binding.gyp'));
 fs.cpSync(path.join(root, 'src'), path.join(asanProject, 'src'), { recursive: true });
-execFileSync(process.execPath, [nodeGyp, 'rebuild'], {
+execFileSync(process.execPath, [nodeGyp, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
   cwd: asanProject, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CNET_SANITIZE: '1' },
 });
 
