@@ -13,6 +13,7 @@ const { blockListOption, isBlocked } = require('./blocklist');
 const { openDescriptor } = require('./descriptor');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
+  UV_EBADF,
 } = require('./handle');
 
 const kAcceptedHandle = Symbol('cnet.acceptedHandle');
@@ -53,6 +54,9 @@ class Socket extends Duplex {
     if (options.keepAliveInitialDelay !== undefined) {
       args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
     }
+    if (options.typeOfService !== undefined) {
+      args.validateInt32(options.typeOfService, 'options.typeOfService', 0, 255);
+    }
     const allowHalfOpen = Boolean(options.allowHalfOpen);
     super({
       ...options,
@@ -81,6 +85,9 @@ class Socket extends Duplex {
     this._noDelay = Boolean(options.noDelay);
     this._keepAlive = Boolean(options.keepAlive);
     this._keepAliveDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
+    this._keepAliveInterval = undefined;
+    this._keepAliveCount = undefined;
+    this._typeOfService = options.typeOfService;
     this._attempt = null;
     this._attempts = null;
     this.timeout = undefined;
@@ -93,6 +100,8 @@ class Socket extends Duplex {
       this._handle = handle;
       handle.owner = this;
       this._applyHandleOptions();
+      // A server's keepAlive option reaches the sockets it accepts; an fd takes none, as in built-in net.
+      if (options[kAcceptedHandle] && this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
       if (options.readable === false) {
         // Nothing to read: the handle stays stopped, as with built-in net.
       } else if (options.pauseOnCreate) {
@@ -140,7 +149,6 @@ class Socket extends Duplex {
     const handle = this._handle;
     if (this._unrefed) handle.unref();
     if (this._noDelay) handle.setNoDelay(true);
-    if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
     if (this._onreadGenerate !== null) this._onreadBuffer = this._onreadGenerate();
     if (isUint8Array(this._onreadBuffer)) handle.useUserBuffer(this._onreadBuffer);
   }
@@ -363,6 +371,7 @@ class Socket extends Duplex {
     this.connecting = false;
     this._sockname = null;
     this._unrefTimer();
+    this._applyConnectedOptions();
     this.emit('connect');
     this.emit('ready');
     const pending = this._pendingWrite;
@@ -373,6 +382,20 @@ class Socket extends Duplex {
       else this._write(pending.chunk, pending.encoding, pending.cb);
     }
     if (this.readableFlowing !== false && !this.isPaused() && this._handle) this.read(0);
+  }
+
+  // Keep-alive and type of service asked for before the connection was up take
+  // effect now that the socket exists (keep-alive set earlier got libuv's 60 s).
+  _applyConnectedOptions() {
+    const handle = this._handle;
+    if (handle.pipe) return;
+    if (this._keepAlive) {
+      handle.setKeepAlive(true, this._keepAliveDelay, this._keepAliveInterval, this._keepAliveCount);
+    }
+    if (this._typeOfService !== undefined) {
+      const err = handle.setTypeOfService(this._typeOfService);
+      if (err && err !== UV_EBADF) this.emit('error', errors.errnoException(err, 'setTypeOfService'));
+    }
   }
 
   // --- reading ---
@@ -677,15 +700,50 @@ class Socket extends Duplex {
     return this;
   }
 
-  setKeepAlive(enable, initialDelay = 0) {
+  // setKeepAlive(enable, initialDelay, interval, count) or setKeepAlive({ enable, initialDelay, interval, count }):
+  // times in ms, applied in whole seconds; what the kernel refuses is ignored, as in built-in net.
+  setKeepAlive(enable, initialDelay, interval, count) {
+    if (enable !== null && typeof enable === 'object') ({ enable, initialDelay, interval, count } = enable);
     const on = Boolean(enable);
     const delay = ~~(initialDelay / 1000);
-    if (this._handle && (on !== this._keepAlive || (on && delay !== this._keepAliveDelay))) {
-      this._handle.setKeepAlive(on, delay);
-    }
+    const intervalSeconds = interval === undefined ? undefined : ~~(interval / 1000);
+    const changed = on !== this._keepAlive || (on && (delay !== this._keepAliveDelay
+      || intervalSeconds !== this._keepAliveInterval || count !== this._keepAliveCount));
+    const handle = this._handle;
+    if (handle && (handle.pipe || !changed)) return this;
     this._keepAlive = on;
     this._keepAliveDelay = delay;
+    this._keepAliveInterval = intervalSeconds;
+    this._keepAliveCount = count;
+    if (handle) handle.setKeepAlive(on, delay, intervalSeconds, count);
     return this;
+  }
+
+  // IP_TOS (IPV6_TCLASS on IPv6) of the connection; before there is one, the
+  // value waits for it (but a socket whose connect is under way has no
+  // descriptor to set it on yet: EBADF, as from built-in net).
+  setTypeOfService(tos) {
+    if (Number.isNaN(tos)) throw errors.invalidArgType('tos', 'number', tos);
+    args.validateInt32(tos, 'tos', 0, 255);
+    const handle = this._handle;
+    if (!handle || handle.pipe) {
+      this._typeOfService = tos;
+      return this;
+    }
+    if (tos !== this._typeOfService) {
+      this._typeOfService = tos;
+      const err = handle.setTypeOfService(tos);
+      if (err) throw errors.errnoException(err, 'setTypeOfService');
+    }
+    return this;
+  }
+
+  getTypeOfService() {
+    const handle = this._handle;
+    if (!handle || handle.pipe) return this._typeOfService === undefined ? 0 : this._typeOfService;
+    const tos = handle.getTypeOfService();
+    if (tos < 0) throw errors.errnoException(tos, 'getTypeOfService');
+    return tos;
   }
 
   ref() {

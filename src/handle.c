@@ -2,6 +2,7 @@
 #include "fd.h"
 #include "napi_util.h"
 #include "pipe.h"
+#include "sockopt.h"
 #include "stream.h"
 #include "tcp.h"
 
@@ -247,7 +248,9 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("bind", cn_tcp_bind),
     CN_METHOD("connect", cn_tcp_connect),
     CN_METHOD("setNoDelay", cn_tcp_set_no_delay),
-    CN_METHOD("setKeepAlive", cn_tcp_set_keep_alive),
+    CN_METHOD("setKeepAlive", cn_sockopt_set_keep_alive),
+    CN_METHOD("setTypeOfService", cn_sockopt_set_type_of_service),
+    CN_METHOD("getTypeOfService", cn_sockopt_get_type_of_service),
     CN_METHOD("getsockname", cn_tcp_getsockname),
     CN_METHOD("getpeername", cn_tcp_getpeername),
     CN_METHOD("bindPath", cn_pipe_bind),

@@ -5,6 +5,7 @@
 #include "handle.h"
 #include "loop.h"
 #include "napi_util.h"
+#include "sockopt.h"
 #include "stream.h"
 #include "tcp.h"
 
@@ -102,6 +103,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "UV_EOF", cn_int(env, UV_EOF));
   napi_set_named_property(env, exports, "UV_ETIMEDOUT", cn_int(env, UV_ETIMEDOUT));
   napi_set_named_property(env, exports, "UV_EINVAL", cn_int(env, UV_EINVAL));
+  napi_set_named_property(env, exports, "UV_EBADF", cn_int(env, UV_EBADF));
   napi_set_named_property(env, exports, "UV_READABLE", cn_int(env, UV_READABLE));
   napi_set_named_property(env, exports, "UV_WRITABLE", cn_int(env, UV_WRITABLE));
   napi_set_named_property(env, exports, "TCP_IPV6ONLY", cn_int(env, CN_TCP_IPV6ONLY));
@@ -111,6 +113,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
   cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
   cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
+  cn_export_fn(env, exports, "socketOptions", cn_sockopt_read);
   cn_errors_export(env, exports);
   return exports;
 }
