@@ -101,7 +101,10 @@ class Socket extends Duplex {
       handle.owner = this;
       this._applyHandleOptions();
       // A server's keepAlive option reaches the sockets it accepts; an fd takes none, as in built-in net.
-      if (options[kAcceptedHandle] && this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
+      if (options[kAcceptedHandle]) {
+        if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
+        if (compat.noDelayWhenOpened && !handle.pipe) handle.setNoDelay(true);
+      }
       if (options.readable === false) {
         // Nothing to read: the handle stays stopped, as with built-in net.
       } else if (options.pauseOnCreate) {
@@ -385,10 +388,12 @@ class Socket extends Duplex {
   }
 
   // Keep-alive and type of service asked for before the connection was up take
-  // effect now that the socket exists (keep-alive set earlier got libuv's 60 s).
+  // effect now that the socket exists (keep-alive set earlier got libuv's 60 s);
+  // on Bun, TCP_NODELAY goes on as Bun's node:net does it.
   _applyConnectedOptions() {
     const handle = this._handle;
     if (handle.pipe) return;
+    if (compat.noDelayWhenOpened) handle.setNoDelay(true);
     if (this._keepAlive) {
       handle.setKeepAlive(true, this._keepAliveDelay, this._keepAliveInterval, this._keepAliveCount);
     }
