@@ -15,4 +15,6 @@ module.exports = {
   // Bun's node:net turns TCP_NODELAY on for every TCP socket it connects or
   // accepts, whatever noDelay says; setNoDelay() still changes it afterwards.
   noDelayWhenOpened: Boolean(process.versions.bun),
+  // Node 20 cuts a Unix socket path longer than sun_path to fit; Node 22+ refuses it (EINVAL).
+  pipePathsTruncate: !process.versions.bun && major < 22,
 };

@@ -117,7 +117,7 @@ class Server extends EventEmitter {
     let handle = createHandle(pipe, this);
     let err;
     if (pipe) {
-      err = handle.bindPath(address);
+      err = handle.bindPath(address, compat.pipePathsTruncate);
     } else if (address === null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
       const flags = bindFlags(options) & (compat.ipv6OnlyWithoutHost ? ~0 : ~TCP_IPV6ONLY);

@@ -135,8 +135,16 @@ class Socket extends Duplex {
     this.connecting = true;
     if (pipe) {
       this._attempt = { address: options.path, port: undefined, family: 0 };
-      const err = this._handle.connectPath(options.path);
-      if (err) process.nextTick(() => this.destroy(errors.exceptionWithHostPort(err, 'connect', options.path)));
+      const handle = this._handle;
+      const result = handle.connectPath(options.path, compat.pipePathsTruncate);
+      if (Array.isArray(result)) {
+        // Done at once, without libuv (an abstract name on a libuv older than 1.46): reported as libuv would, later.
+        setImmediate(() => this[kOnConnect](result[0], handle));
+      } else if (result) {
+        // A connect that could not start names the local end, which a Unix socket does not have.
+        const error = errors.exceptionWithHostPort(result, 'connect', options.path, undefined, 'undefined:undefined');
+        process.nextTick(() => this.destroy(error));
+      }
     } else {
       this._lookupAndConnect(options);
     }

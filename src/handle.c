@@ -7,6 +7,7 @@
 #include "tcp.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
   void *data = NULL;
@@ -79,6 +80,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
   napi_delete_reference(env, h->self);
   napi_async_destroy(env, h->async);
+  free(h->bound_path);
   free(h);
 
   if (cenv->tearing_down && cenv->handles == NULL && cenv->cleanup_hook != NULL) {
@@ -96,6 +98,8 @@ static void cn_handle_mark_closing(cn_handle *h) {
 void cn_handle_start_close(cn_handle *h) {
   if (h->closing) return;
   cn_handle_mark_closing(h);
+  /* Removed when the close starts, as libuv removes the files it bound. */
+  if (h->bound_path) unlink(h->bound_path);
   cn_uv.close(&h->uv.handle, cn_handle_on_close);
 }
 

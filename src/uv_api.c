@@ -7,6 +7,7 @@ cn_uv_api cn_uv;
 void cn_uv_use_host(void) {
 #define CN_UV_HOST(ret, name, params) cn_uv.name = uv_##name;
   CN_UV_FUNCTIONS(CN_UV_HOST)
+  CN_UV_OPTIONAL_FUNCTIONS(CN_UV_HOST)
 #undef CN_UV_HOST
 }
 
@@ -25,5 +26,8 @@ int cn_uv_use_private(const char **error) {
   }
   CN_UV_FUNCTIONS(CN_UV_PRIVATE)
 #undef CN_UV_PRIVATE
+#define CN_UV_PRIVATE_OPTIONAL(ret, name, params) *(void **)&cn_uv.name = dlsym(lib, "uv_" #name);
+  CN_UV_OPTIONAL_FUNCTIONS(CN_UV_PRIVATE_OPTIONAL)
+#undef CN_UV_PRIVATE_OPTIONAL
   return 0;
 }
