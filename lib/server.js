@@ -7,6 +7,7 @@ const compat = require('./compat');
 const errors = require('./errors');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
+const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
 const { openDescriptor } = require('./descriptor');
 const {
   Handle, createHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
@@ -61,6 +62,12 @@ class Server extends EventEmitter {
     const backlogFromArgs = toNumber(argv.length > 1 && argv[1]) || toNumber(argv.length > 2 && argv[2]);
     if (options instanceof Handle) {
       this._listenOnHandle(options, backlogFromArgs);
+      return this;
+    }
+    if (options instanceof BoundSocket) {
+      const { handle, path } = adoptBoundSocket(options, this);
+      if (path !== undefined) this._pipeName = path;
+      this._listenOnHandle(handle, backlogFromArgs);
       return this;
     }
     if (typeof options.fd === 'number' && options.fd >= 0) {

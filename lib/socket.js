@@ -11,6 +11,7 @@ const family = require('./family');
 const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { openDescriptor } = require('./descriptor');
+const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
   UV_EBADF,
@@ -65,7 +66,9 @@ class Socket extends Duplex {
       autoDestroy: true,
       decodeStrings: false,
     });
-    const handle = options[kAcceptedHandle] || (options.fd !== undefined ? socketHandleFromFd(options.fd) : null);
+    const bound = options.handle instanceof BoundSocket ? adoptBoundSocket(options.handle, null) : null;
+    const handle = options[kAcceptedHandle] || (bound && bound.handle)
+      || (options.fd !== undefined ? socketHandleFromFd(options.fd) : null);
     this.connecting = false;
     this.allowHalfOpen = allowHalfOpen;
     this._handle = null;
@@ -90,6 +93,9 @@ class Socket extends Duplex {
     this._typeOfService = options.typeOfService;
     this._attempt = null;
     this._attempts = null;
+    // An adopted BoundSocket: bound, not connected; a bound Unix socket names its path as local address.
+    this._boundSource = bound !== null;
+    this._boundPath = bound ? bound.path : undefined;
     this.timeout = undefined;
     this.server = null;
     this._server = null;
@@ -99,14 +105,15 @@ class Socket extends Duplex {
     if (handle) {
       this._handle = handle;
       handle.owner = this;
+      if (bound && handle.pipe) openBoundPipe(handle);
       this._applyHandleOptions();
       // A server's keepAlive option reaches the sockets it accepts; an fd takes none, as in built-in net.
       if (options[kAcceptedHandle]) {
         if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
         if (compat.noDelayWhenOpened && !handle.pipe) handle.setNoDelay(true);
       }
-      if (options.readable === false) {
-        // Nothing to read: the handle stays stopped, as with built-in net.
+      if (options.readable === false || bound) {
+        // Nothing to read (yet, for a bound socket): the handle stays stopped, as with built-in net.
       } else if (options.pauseOnCreate) {
         this.readableFlowing = false;
       } else {
@@ -182,7 +189,16 @@ class Socket extends Duplex {
     const host = options.host || 'localhost';
     const port = +options.port;
     const { localAddress, localPort } = options;
+    if (this._boundSource && (localAddress !== undefined || localPort !== undefined)) {
+      throw errors.invalidArgValue('options', options,
+        'localAddress and localPort cannot be used with an adopted bound socket');
+    }
     const ipFamily = args.ipFamily(host);
+    // A bound socket connects to an IP at once, so its local address is known when connect() returns.
+    if (ipFamily && this._boundSource) {
+      this._connectOnce(host, port, ipFamily);
+      return;
+    }
     if (ipFamily) {
       process.nextTick(() => {
         if (this.connecting) this._connectOnce(host, port, ipFamily, localAddress, localPort);
@@ -195,7 +211,7 @@ class Socket extends Duplex {
     const anyFamily = dnsOptions.family !== 4 && dnsOptions.family !== 6;
     if (anyFamily && dnsOptions.hints === 0) dnsOptions.hints = dns.ADDRCONFIG;
     this._unrefTimer();
-    if (anyFamily && !localAddress && family.autoSelectFamily(options)) {
+    if (anyFamily && !localAddress && !this._boundSource && family.autoSelectFamily(options)) {
       dnsOptions.all = true;
       const timeout = family.attemptTimeout(options);
       lookup(host, dnsOptions, (err, addresses) => this._onLookupAll(err, addresses, options, timeout));
@@ -774,6 +790,7 @@ class Socket extends Duplex {
   // --- addresses and state ---
 
   _getsockname() {
+    if (this._boundPath !== undefined) return { address: this._boundPath };
     if (!this._handle || !this._isTcp()) return {};
     if (!this._sockname) {
       const out = this._handle.getsockname();
@@ -847,6 +864,12 @@ function socketHandleFromFd(fd) {
   const { handle, error } = openDescriptor(fd, null);
   if (error) throw errors.errnoException(error, 'open');
   return handle;
+}
+
+// A bound Unix socket is opened as a stream (readable and writable), which bind alone does not do.
+function openBoundPipe(handle) {
+  const err = handle.open(handle.fileno());
+  if (err) throw errors.errnoException(err, 'open');
 }
 
 // Some runtimes (Bun) report lookup failures with their own error class; users
