@@ -7,8 +7,11 @@ cn_uv_api cn_uv;
 void cn_uv_use_host(void) {
 #define CN_UV_HOST(ret, name, params) cn_uv.name = uv_##name;
   CN_UV_FUNCTIONS(CN_UV_HOST)
-  CN_UV_OPTIONAL_FUNCTIONS(CN_UV_HOST)
 #undef CN_UV_HOST
+  /* Looked up, not linked: a host with an older libuv must still load the addon. */
+#define CN_UV_HOST_OPTIONAL(ret, name, params) *(void **)&cn_uv.name = dlsym(RTLD_DEFAULT, "uv_" #name);
+  CN_UV_OPTIONAL_FUNCTIONS(CN_UV_HOST_OPTIONAL)
+#undef CN_UV_HOST_OPTIONAL
 }
 
 int cn_uv_use_private(const char **error) {
