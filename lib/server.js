@@ -86,6 +86,11 @@ class Server extends EventEmitter {
       return this;
     }
     if (options.path && args.isPipeName(options.path)) {
+      // An abstract name has no file whose mode could change.
+      if (options.path[0] === '\0' && (options.readableAll || options.writableAll)) {
+        throw errors.invalidArgValue('options', options,
+          'can not set readableAll or writableAllt to true when path is abstract unix socket');
+      }
       this._pipeName = options.path;
       this._listenOn(options.path, -1, -1, backlog, options);
       return this;

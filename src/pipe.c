@@ -20,14 +20,18 @@ static cn_handle *cn_pipe_from_call(cn_call *c) {
 }
 
 /* The path argument (which may hold NUL bytes: '\0name' is a Linux abstract
- * name) and the flags of its bind or connect: UV_PIPE_NO_TRUNCATE or 0. */
+ * name) and the flags of its bind or connect: UV_PIPE_NO_TRUNCATE or 0. A
+ * path longer than the buffer is refused, or (to be truncated) cut to it:
+ * either way far beyond sun_path, so libuv decides as for any long path. */
 static int cn_pipe_path_arg(cn_call *c, char *path, size_t size, size_t *len, unsigned int *flags) {
   bool truncate = false;
-  if (c->argc < 2 || napi_get_value_string_utf8(c->env, c->argv[0], path, size, len) != napi_ok ||
-      napi_get_value_bool(c->env, c->argv[1], &truncate) != napi_ok)
+  size_t full;
+  if (c->argc < 2 || napi_get_value_bool(c->env, c->argv[1], &truncate) != napi_ok ||
+      napi_get_value_string_utf8(c->env, c->argv[0], NULL, 0, &full) != napi_ok)
     return UV_EINVAL;
   *flags = truncate ? 0 : UV_PIPE_NO_TRUNCATE;
-  return *len + 1 >= size ? UV_ENAMETOOLONG : 0;
+  if (full + 1 > size && !truncate) return UV_EINVAL;
+  return napi_get_value_string_utf8(c->env, c->argv[0], path, size, len) == napi_ok ? 0 : UV_EINVAL;
 }
 
 /* A libuv older than 1.46 (a private libuv.so.1) takes names as C strings of

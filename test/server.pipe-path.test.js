@@ -59,7 +59,7 @@ for (const length of [SUN_PATH_SIZE - 1, SUN_PATH_SIZE]) {
   });
 }
 
-for (const length of [SUN_PATH_SIZE + 1, 200]) {
+for (const length of [SUN_PATH_SIZE + 1, 200, 10000]) {
   test(`a path of ${length} bytes, longer than sun_path: listen and connect as built-in net (Node 24 refuses, Node 20 cuts it)`, async () => {
     await sameOnBoth((net) => withPathOfLength(length, async (name) => {
       const seen = await listenAndConnect(net, name);
@@ -114,4 +114,17 @@ test('an abstract name already in use: EADDRINUSE, and a name nobody listens on:
     const strip = (shape) => ({ ...shape, message: shape.message.replace(/\0cnet-test-\d+-\w+-\d+/, '<name>'), address: '<name>' });
     return { inUse: strip(inUse), refused: strip(refused) };
   });
+});
+
+test('readableAll or writableAll with an abstract name throws (no file to chmod), as built-in net', async () => {
+  await sameOnBoth((net) => [{ readableAll: true }, { writableAll: true }, { readableAll: true, writableAll: true }].map((modes) => {
+    const server = net.createServer();
+    try {
+      server.listen({ path: '\0cnet-test-abstract-mode', ...modes });
+      server.close();
+      return 'listening';
+    } catch (err) {
+      return errorShape(err);
+    }
+  }));
 });
