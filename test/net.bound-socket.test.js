@@ -17,6 +17,11 @@ function attempt(fn) {
   }
 }
 
+// What every method of a BoundSocket whose handle was adopted, closed or disposed throws.
+const spent = { error: {
+  name: 'Error', code: 'ERR_SOCKET_HANDLE_ADOPTED', message: 'The bound socket has already been adopted by a server or socket',
+} };
+
 function echoServer(net) {
   return net.createServer((socket) => {
     socket.on('error', () => {});
@@ -45,13 +50,13 @@ for (const form of ['listen(bound)', 'listen({ handle: bound })']) {
       const listening = new Promise((resolve) => server.once('listening', resolve));
       if (form === 'listen(bound)') server.listen(bound);
       else server.listen({ handle: bound });
-      const spent = [attempt(() => bound.address()), attempt(() => bound.fd()), attempt(() => bound.close())];
+      const afterAdoption = [attempt(() => bound.address()), attempt(() => bound.fd()), attempt(() => bound.close())];
       await listening;
       const sameAddress = JSON.stringify(server.address()) === JSON.stringify(address);
       const answer = await readAll(net.connect(address.port, '127.0.0.1'));
       await close(server);
       return {
-        family: address.family, portChosen: address.port > 0, isPipe: bound.isPipe, descriptor, sameAddress, spent, answer,
+        family: address.family, portChosen: address.port > 0, isPipe: bound.isPipe, descriptor, sameAddress, afterAdoption, answer,
       };
     }, {
       family: 'IPv4',
@@ -59,9 +64,7 @@ for (const form of ['listen(bound)', 'listen({ handle: bound })']) {
       isPipe: false,
       descriptor: 'number',
       sameAddress: true,
-      spent: Array(3).fill({ error: {
-        name: 'Error', code: 'ERR_SOCKET_HANDLE_ADOPTED', message: 'The bound socket has already been adopted by a server or socket',
-      } }),
+      afterAdoption: Array(3).fill(spent),
       answer: 'hello IPv4',
     });
   });
@@ -125,13 +128,9 @@ test('close() and [Symbol.dispose]() release a BoundSocket nothing adopted; its 
     const disposed = [attempt(() => again[Symbol.dispose]()), attempt(() => again[Symbol.dispose]()), attempt(() => again.fd())];
     return { closed, samePort, disposed };
   }, {
-    closed: [{ result: 'undefined' }, { error: {
-      name: 'Error', code: 'ERR_SOCKET_HANDLE_ADOPTED', message: 'The bound socket has already been adopted by a server or socket',
-    } }],
+    closed: [{ result: 'undefined' }, spent],
     samePort: true,
-    disposed: [{ result: 'undefined' }, { result: 'undefined' }, { error: {
-      name: 'Error', code: 'ERR_SOCKET_HANDLE_ADOPTED', message: 'The bound socket has already been adopted by a server or socket',
-    } }],
+    disposed: [{ result: 'undefined' }, { result: 'undefined' }, spent],
   });
 });
 
