@@ -16,7 +16,8 @@
         "src/read_pool.c",
         "src/stream.c",
         "src/tcp.c",
-        "src/pipe.c"
+        "src/pipe.c",
+        "src/sockopt.c"
       ],
       "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["NAPI_VERSION=8"],

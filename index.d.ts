@@ -20,3 +20,28 @@ export {
 
 // The option, address and callback types (ListenOptions, NetConnectOpts, AddressInfo, ...).
 export type * from 'node:net';
+
+import type { AddressInfo } from 'node:net';
+
+// net.BoundSocket (Node 24.19 / 26.4; `path` 24.20), declared here until @types/node has it.
+export interface BoundSocketOptions {
+  port?: number | string;
+  host?: string;
+  ipv6Only?: boolean;
+  reusePort?: boolean;
+  /** A Unix socket path, or a Linux abstract name ('\0name'); excludes the TCP options. */
+  path?: string;
+}
+
+/** A socket bound now; listen(bound), new Socket({ handle: bound }) or createConnection({ handle: bound }) adopt it. */
+export declare class BoundSocket {
+  constructor(options?: BoundSocketOptions);
+  /** The bound address, or the path of a Unix socket. */
+  address(): AddressInfo | string;
+  /** The descriptor, still owned by the BoundSocket. */
+  fd(): number;
+  /** Releases a socket nothing adopted. */
+  close(): void;
+  readonly isPipe: boolean;
+  [Symbol.dispose](): void;
+}

@@ -12,4 +12,9 @@ module.exports = {
   zeroMaxConnectionsIsALimit: major >= 22,
   // Node 22+ applies listen({ ipv6Only }) without a host to its "::" socket; Node 20 ignores it there (dual stack).
   ipv6OnlyWithoutHost: major >= 22,
+  // Bun's node:net turns TCP_NODELAY on for every TCP socket it connects or
+  // accepts, whatever noDelay says; setNoDelay() still changes it afterwards.
+  noDelayWhenOpened: Boolean(process.versions.bun),
+  // Node 20 cuts a Unix socket path longer than sun_path to fit; Node 22+ refuses it (EINVAL).
+  pipePathsTruncate: !process.versions.bun && major < 22,
 };

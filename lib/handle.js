@@ -78,6 +78,7 @@ module.exports = {
   UV_EOF: binding.UV_EOF,
   UV_ETIMEDOUT: binding.UV_ETIMEDOUT,
   UV_EINVAL: binding.UV_EINVAL,
+  UV_EBADF: binding.UV_EBADF,
   UV_READABLE: binding.UV_READABLE,
   UV_WRITABLE: binding.UV_WRITABLE,
   TCP_IPV6ONLY: binding.TCP_IPV6ONLY,

@@ -4,6 +4,7 @@ const args = require('./args');
 const family = require('./family');
 const { Socket } = require('./socket');
 const { Server } = require('./server');
+const { BoundSocket } = require('./bound-socket');
 
 require('./bun-tls').install(Socket);
 
@@ -37,6 +38,7 @@ module.exports = {
   Server,
   Socket,
   Stream: Socket,
+  BoundSocket,
   isIP,
   isIPv4,
   isIPv6,

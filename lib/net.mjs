@@ -11,6 +11,7 @@ export const {
   Server,
   Socket,
   Stream,
+  BoundSocket,
   isIP,
   isIPv4,
   isIPv6,

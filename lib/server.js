@@ -7,6 +7,7 @@ const compat = require('./compat');
 const errors = require('./errors');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
+const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
 const { openDescriptor } = require('./descriptor');
 const {
   Handle, createHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
@@ -63,6 +64,12 @@ class Server extends EventEmitter {
       this._listenOnHandle(options, backlogFromArgs);
       return this;
     }
+    if (options instanceof BoundSocket) {
+      const { handle, path } = adoptBoundSocket(options, this);
+      if (path !== undefined) this._pipeName = path;
+      this._listenOnHandle(handle, backlogFromArgs);
+      return this;
+    }
     if (typeof options.fd === 'number' && options.fd >= 0) {
       this._listenOnDescriptor(options.fd, backlogFromArgs);
       return this;
@@ -79,6 +86,11 @@ class Server extends EventEmitter {
       return this;
     }
     if (options.path && args.isPipeName(options.path)) {
+      // An abstract name has no file whose mode could change.
+      if (options.path[0] === '\0' && (options.readableAll || options.writableAll)) {
+        throw errors.invalidArgValue('options', options,
+          'can not set readableAll or writableAllt to true when path is abstract unix socket');
+      }
       this._pipeName = options.path;
       this._listenOn(options.path, -1, -1, backlog, options);
       return this;
@@ -117,7 +129,7 @@ class Server extends EventEmitter {
     let handle = createHandle(pipe, this);
     let err;
     if (pipe) {
-      err = handle.bindPath(address);
+      err = handle.bindPath(address, compat.pipePathsTruncate);
     } else if (address === null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
       const flags = bindFlags(options) & (compat.ipv6OnlyWithoutHost ? ~0 : ~TCP_IPV6ONLY);

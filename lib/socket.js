@@ -11,8 +11,10 @@ const family = require('./family');
 const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { openDescriptor } = require('./descriptor');
+const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
+  UV_EBADF,
 } = require('./handle');
 
 const kAcceptedHandle = Symbol('cnet.acceptedHandle');
@@ -53,6 +55,9 @@ class Socket extends Duplex {
     if (options.keepAliveInitialDelay !== undefined) {
       args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
     }
+    if (options.typeOfService !== undefined) {
+      args.validateInt32(options.typeOfService, 'options.typeOfService', 0, 255);
+    }
     const allowHalfOpen = Boolean(options.allowHalfOpen);
     super({
       ...options,
@@ -61,7 +66,9 @@ class Socket extends Duplex {
       autoDestroy: true,
       decodeStrings: false,
     });
-    const handle = options[kAcceptedHandle] || (options.fd !== undefined ? socketHandleFromFd(options.fd) : null);
+    const bound = options.handle instanceof BoundSocket ? adoptBoundSocket(options.handle, null) : null;
+    const handle = options[kAcceptedHandle] || (bound && bound.handle)
+      || (options.fd !== undefined ? socketHandleFromFd(options.fd) : null);
     this.connecting = false;
     this.allowHalfOpen = allowHalfOpen;
     this._handle = null;
@@ -81,8 +88,14 @@ class Socket extends Duplex {
     this._noDelay = Boolean(options.noDelay);
     this._keepAlive = Boolean(options.keepAlive);
     this._keepAliveDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
+    this._keepAliveInterval = undefined;
+    this._keepAliveCount = undefined;
+    this._typeOfService = options.typeOfService;
     this._attempt = null;
     this._attempts = null;
+    // An adopted BoundSocket: bound, not connected; a bound Unix socket names its path as local address.
+    this._boundSource = bound !== null;
+    this._boundPath = bound ? bound.path : undefined;
     this.timeout = undefined;
     this.server = null;
     this._server = null;
@@ -92,9 +105,15 @@ class Socket extends Duplex {
     if (handle) {
       this._handle = handle;
       handle.owner = this;
+      if (bound && handle.pipe) openBoundPipe(handle);
       this._applyHandleOptions();
-      if (options.readable === false) {
-        // Nothing to read: the handle stays stopped, as with built-in net.
+      // A server's keepAlive option reaches the sockets it accepts; an fd takes none, as in built-in net.
+      if (options[kAcceptedHandle]) {
+        if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
+        if (compat.noDelayWhenOpened && !handle.pipe) handle.setNoDelay(true);
+      }
+      if (options.readable === false || bound) {
+        // Nothing to read (yet, for a bound socket): the handle stays stopped, as with built-in net.
       } else if (options.pauseOnCreate) {
         this.readableFlowing = false;
       } else {
@@ -123,8 +142,16 @@ class Socket extends Duplex {
     this.connecting = true;
     if (pipe) {
       this._attempt = { address: options.path, port: undefined, family: 0 };
-      const err = this._handle.connectPath(options.path);
-      if (err) process.nextTick(() => this.destroy(errors.exceptionWithHostPort(err, 'connect', options.path)));
+      const handle = this._handle;
+      const result = handle.connectPath(options.path, compat.pipePathsTruncate);
+      if (Array.isArray(result)) {
+        // Done at once, without libuv (an abstract name on a libuv older than 1.46): reported as libuv would, later.
+        setImmediate(() => this[kOnConnect](result[0], handle));
+      } else if (result) {
+        // A connect that could not start names the local end, which a Unix socket does not have.
+        const error = errors.exceptionWithHostPort(result, 'connect', options.path, undefined, 'undefined:undefined');
+        process.nextTick(() => this.destroy(error));
+      }
     } else {
       this._lookupAndConnect(options);
     }
@@ -140,7 +167,6 @@ class Socket extends Duplex {
     const handle = this._handle;
     if (this._unrefed) handle.unref();
     if (this._noDelay) handle.setNoDelay(true);
-    if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
     if (this._onreadGenerate !== null) this._onreadBuffer = this._onreadGenerate();
     if (isUint8Array(this._onreadBuffer)) handle.useUserBuffer(this._onreadBuffer);
   }
@@ -163,7 +189,16 @@ class Socket extends Duplex {
     const host = options.host || 'localhost';
     const port = +options.port;
     const { localAddress, localPort } = options;
+    if (this._boundSource && (localAddress !== undefined || localPort !== undefined)) {
+      throw errors.invalidArgValue('options', options,
+        'localAddress and localPort cannot be used with an adopted bound socket');
+    }
     const ipFamily = args.ipFamily(host);
+    // A bound socket connects to an IP at once, so its local address is known when connect() returns.
+    if (ipFamily && this._boundSource) {
+      this._connectOnce(host, port, ipFamily);
+      return;
+    }
     if (ipFamily) {
       process.nextTick(() => {
         if (this.connecting) this._connectOnce(host, port, ipFamily, localAddress, localPort);
@@ -176,7 +211,7 @@ class Socket extends Duplex {
     const anyFamily = dnsOptions.family !== 4 && dnsOptions.family !== 6;
     if (anyFamily && dnsOptions.hints === 0) dnsOptions.hints = dns.ADDRCONFIG;
     this._unrefTimer();
-    if (anyFamily && !localAddress && family.autoSelectFamily(options)) {
+    if (anyFamily && !localAddress && !this._boundSource && family.autoSelectFamily(options)) {
       dnsOptions.all = true;
       const timeout = family.attemptTimeout(options);
       lookup(host, dnsOptions, (err, addresses) => this._onLookupAll(err, addresses, options, timeout));
@@ -363,6 +398,7 @@ class Socket extends Duplex {
     this.connecting = false;
     this._sockname = null;
     this._unrefTimer();
+    this._applyConnectedOptions();
     this.emit('connect');
     this.emit('ready');
     const pending = this._pendingWrite;
@@ -373,6 +409,22 @@ class Socket extends Duplex {
       else this._write(pending.chunk, pending.encoding, pending.cb);
     }
     if (this.readableFlowing !== false && !this.isPaused() && this._handle) this.read(0);
+  }
+
+  // Keep-alive and type of service asked for before the connection was up take
+  // effect now that the socket exists (keep-alive set earlier got libuv's 60 s);
+  // on Bun, TCP_NODELAY goes on as Bun's node:net does it.
+  _applyConnectedOptions() {
+    const handle = this._handle;
+    if (handle.pipe) return;
+    if (compat.noDelayWhenOpened) handle.setNoDelay(true);
+    if (this._keepAlive) {
+      handle.setKeepAlive(true, this._keepAliveDelay, this._keepAliveInterval, this._keepAliveCount);
+    }
+    if (this._typeOfService !== undefined) {
+      const err = handle.setTypeOfService(this._typeOfService);
+      if (err && err !== UV_EBADF) this.emit('error', errors.errnoException(err, 'setTypeOfService'));
+    }
   }
 
   // --- reading ---
@@ -677,15 +729,50 @@ class Socket extends Duplex {
     return this;
   }
 
-  setKeepAlive(enable, initialDelay = 0) {
+  // setKeepAlive(enable, initialDelay, interval, count) or setKeepAlive({ enable, initialDelay, interval, count }):
+  // times in ms, applied in whole seconds; what the kernel refuses is ignored, as in built-in net.
+  setKeepAlive(enable, initialDelay, interval, count) {
+    if (enable !== null && typeof enable === 'object') ({ enable, initialDelay, interval, count } = enable);
     const on = Boolean(enable);
     const delay = ~~(initialDelay / 1000);
-    if (this._handle && (on !== this._keepAlive || (on && delay !== this._keepAliveDelay))) {
-      this._handle.setKeepAlive(on, delay);
-    }
+    const intervalSeconds = interval === undefined ? undefined : ~~(interval / 1000);
+    const changed = on !== this._keepAlive || (on && (delay !== this._keepAliveDelay
+      || intervalSeconds !== this._keepAliveInterval || count !== this._keepAliveCount));
+    const handle = this._handle;
+    if (handle && (handle.pipe || !changed)) return this;
     this._keepAlive = on;
     this._keepAliveDelay = delay;
+    this._keepAliveInterval = intervalSeconds;
+    this._keepAliveCount = count;
+    if (handle) handle.setKeepAlive(on, delay, intervalSeconds, count);
     return this;
+  }
+
+  // IP_TOS (IPV6_TCLASS on IPv6) of the connection; before there is one, the
+  // value waits for it (but a socket whose connect is under way has no
+  // descriptor to set it on yet: EBADF, as from built-in net).
+  setTypeOfService(tos) {
+    if (Number.isNaN(tos)) throw errors.invalidArgType('tos', 'number', tos);
+    args.validateInt32(tos, 'tos', 0, 255);
+    const handle = this._handle;
+    if (!handle || handle.pipe) {
+      this._typeOfService = tos;
+      return this;
+    }
+    if (tos !== this._typeOfService) {
+      this._typeOfService = tos;
+      const err = handle.setTypeOfService(tos);
+      if (err) throw errors.errnoException(err, 'setTypeOfService');
+    }
+    return this;
+  }
+
+  getTypeOfService() {
+    const handle = this._handle;
+    if (!handle || handle.pipe) return this._typeOfService === undefined ? 0 : this._typeOfService;
+    const tos = handle.getTypeOfService();
+    if (tos < 0) throw errors.errnoException(tos, 'getTypeOfService');
+    return tos;
   }
 
   ref() {
@@ -703,6 +790,7 @@ class Socket extends Duplex {
   // --- addresses and state ---
 
   _getsockname() {
+    if (this._boundPath !== undefined) return { address: this._boundPath };
     if (!this._handle || !this._isTcp()) return {};
     if (!this._sockname) {
       const out = this._handle.getsockname();
@@ -776,6 +864,12 @@ function socketHandleFromFd(fd) {
   const { handle, error } = openDescriptor(fd, null);
   if (error) throw errors.errnoException(error, 'open');
   return handle;
+}
+
+// A bound Unix socket is opened as a stream (readable and writable), which bind alone does not do.
+function openBoundPipe(handle) {
+  const err = handle.open(handle.fileno());
+  if (err) throw errors.errnoException(err, 'open');
 }
 
 // Some runtimes (Bun) report lookup failures with their own error class; users

@@ -2,10 +2,12 @@
 #include "fd.h"
 #include "napi_util.h"
 #include "pipe.h"
+#include "sockopt.h"
 #include "stream.h"
 #include "tcp.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
   void *data = NULL;
@@ -86,6 +88,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
   napi_delete_reference(env, h->self);
   napi_async_destroy(env, h->async);
+  free(h->bound_path);
   free(h);
 
   if (cenv->tearing_down && cenv->handles == NULL && cenv->cleanup_hook != NULL) {
@@ -103,6 +106,8 @@ static void cn_handle_mark_closing(cn_handle *h) {
 void cn_handle_start_close(cn_handle *h) {
   if (h->closing) return;
   cn_handle_mark_closing(h);
+  /* Removed when the close starts, as libuv removes the files it bound. */
+  if (h->bound_path) unlink(h->bound_path);
   cn_uv.close(&h->uv.handle, cn_handle_on_close);
 }
 
@@ -292,7 +297,9 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("bind", cn_tcp_bind),
     CN_METHOD("connect", cn_tcp_connect),
     CN_METHOD("setNoDelay", cn_tcp_set_no_delay),
-    CN_METHOD("setKeepAlive", cn_tcp_set_keep_alive),
+    CN_METHOD("setKeepAlive", cn_sockopt_set_keep_alive),
+    CN_METHOD("setTypeOfService", cn_sockopt_set_type_of_service),
+    CN_METHOD("getTypeOfService", cn_sockopt_get_type_of_service),
     CN_METHOD("getsockname", cn_tcp_getsockname),
     CN_METHOD("getpeername", cn_tcp_getpeername),
     CN_METHOD("bindPath", cn_pipe_bind),

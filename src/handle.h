@@ -31,6 +31,8 @@ typedef struct cn_handle {
   int closing;
   double id;       /* see handle_ids.h; -1 once closing */
   int connecting;  /* connect_req is in flight and must not be reused */
+  char *bound_path;  /* a socket file bound by cnet, not libuv (pipe.c): removed at close */
+  int keepalive_on_open;  /* setKeepAlive(true) came before the socket existed (sockopt.h) */
   /* The `onread` option: reads land in this caller's buffer, kept alive by user_buffer_ref. */
   napi_ref user_buffer_ref;
   char *user_buffer;

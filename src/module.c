@@ -5,6 +5,7 @@
 #include "handle.h"
 #include "loop.h"
 #include "napi_util.h"
+#include "sockopt.h"
 #include "stream.h"
 #include "tcp.h"
 
@@ -96,6 +97,7 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
     { "UV_EOF", UV_EOF },
     { "UV_ETIMEDOUT", UV_ETIMEDOUT },
     { "UV_EINVAL", UV_EINVAL },
+    { "UV_EBADF", UV_EBADF },
     { "UV_READABLE", UV_READABLE },
     { "UV_WRITABLE", UV_WRITABLE },
     { "TCP_IPV6ONLY", CN_TCP_IPV6ONLY },
@@ -112,6 +114,7 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
   if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
   if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
   if (status == napi_ok) status = cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "socketOptions", cn_sockopt_read);
   if (status == napi_ok) status = cn_errors_export(env, exports);
   return status;
 }

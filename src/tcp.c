@@ -1,5 +1,6 @@
 #include "tcp.h"
 #include "napi_util.h"
+#include "sockopt.h"
 #include "stream.h"
 
 #include <errno.h>
@@ -61,8 +62,8 @@ napi_value cn_tcp_bind(napi_env env, napi_callback_info info) {
   if (c.argc >= 4) napi_get_value_int32(env, c.argv[3], &flags);
   if ((flags & CN_TCP_REUSEPORT) && (err = cn_tcp_open_reuseport(h, addr.ss_family)) != 0)
     return cn_int(env, err);
-  return cn_int(env, cn_uv.tcp_bind(&h->uv.tcp, (struct sockaddr *)&addr,
-                                 (flags & CN_TCP_IPV6ONLY) ? UV_TCP_IPV6ONLY : 0));
+  err = cn_uv.tcp_bind(&h->uv.tcp, (struct sockaddr *)&addr, (flags & CN_TCP_IPV6ONLY) ? UV_TCP_IPV6ONLY : 0);
+  return cn_int(env, err != 0 ? err : cn_sockopt_apply_keepalive_on_open(h));
 }
 
 /* connect(ip, port, family) */
@@ -79,6 +80,8 @@ napi_value cn_tcp_connect(napi_env env, napi_callback_info info) {
   h->connect_req.data = h;
   err = cn_uv.tcp_connect(&h->connect_req, &h->uv.tcp, (struct sockaddr *)&addr, cn_stream_after_connect);
   if (err == 0) h->connecting = 1;
+  /* A keep-alive failure does not stop the connect under way (libuv ignores it too). */
+  if (err == 0) (void)cn_sockopt_apply_keepalive_on_open(h);
   return cn_synced(h, err);
 }
 
@@ -90,19 +93,6 @@ napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info) {
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if (c.argc >= 1) napi_get_value_bool(env, c.argv[0], &enable);
   return cn_int(env, cn_uv.tcp_nodelay(&h->uv.tcp, enable));
-}
-
-/* setKeepAlive(enable, delaySeconds) */
-napi_value cn_tcp_set_keep_alive(napi_env env, napi_callback_info info) {
-  cn_call c;
-  bool enable = false;
-  int32_t delay = 0;
-  cn_handle *h;
-  cn_call_init(env, info, &c);
-  if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
-  if (c.argc >= 1) napi_get_value_bool(env, c.argv[0], &enable);
-  if (c.argc >= 2) napi_get_value_int32(env, c.argv[1], &delay);
-  return cn_int(env, cn_uv.tcp_keepalive(&h->uv.tcp, enable, delay > 0 ? (unsigned)delay : 1));
 }
 
 /* {address, family, port} for a socket address, or an error number. */

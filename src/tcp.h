@@ -12,7 +12,6 @@ int cn_tcp_init(cn_handle *h);
 napi_value cn_tcp_bind(napi_env env, napi_callback_info info);
 napi_value cn_tcp_connect(napi_env env, napi_callback_info info);
 napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info);
-napi_value cn_tcp_set_keep_alive(napi_env env, napi_callback_info info);
 napi_value cn_tcp_getsockname(napi_env env, napi_callback_info info);
 napi_value cn_tcp_getpeername(napi_env env, napi_callback_info info);
 

@@ -10,6 +10,10 @@ void cn_uv_use_host(void) {
 #define CN_UV_HOST(ret, name, params) cn_uv.name = uv_##name;
   CN_UV_FUNCTIONS(CN_UV_HOST)
 #undef CN_UV_HOST
+  /* Looked up, not linked: a host with an older libuv must still load the addon. */
+#define CN_UV_HOST_OPTIONAL(ret, name, params) *(void **)&cn_uv.name = dlsym(RTLD_DEFAULT, "uv_" #name);
+  CN_UV_OPTIONAL_FUNCTIONS(CN_UV_HOST_OPTIONAL)
+#undef CN_UV_HOST_OPTIONAL
 }
 
 int cn_uv_use_private(const char **error) {
@@ -32,6 +36,9 @@ int cn_uv_use_private(const char **error) {
   }
   CN_UV_FUNCTIONS(CN_UV_PRIVATE)
 #undef CN_UV_PRIVATE
+#define CN_UV_PRIVATE_OPTIONAL(ret, name, params) *(void **)&cn_uv.name = dlsym(lib, "uv_" #name);
+  CN_UV_OPTIONAL_FUNCTIONS(CN_UV_PRIVATE_OPTIONAL)
+#undef CN_UV_PRIVATE_OPTIONAL
   /* loop.c relies on uv_backend_timeout() reporting queued epoll interest changes. */
   if (cn_uv.version() < CN_UV_PRIVATE_MIN_VERSION) {
     *error = "libuv.so.1 is older than 1.44";

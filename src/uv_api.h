@@ -55,9 +55,17 @@
   X(int, backend_timeout, (const uv_loop_t *))                                               \
   X(unsigned int, version, (void))
 
+/* Functions a private libuv.so.1 may lack (NULL then): names with a length
+ * (abstract sockets, no truncation) came in libuv 1.46. */
+#define CN_UV_OPTIONAL_FUNCTIONS(X)                                                          \
+  X(int, pipe_bind2, (uv_pipe_t *, const char *, size_t, unsigned int))                      \
+  X(int, pipe_connect2, (uv_connect_t *, uv_pipe_t *, const char *, size_t, unsigned int,    \
+                         uv_connect_cb))
+
 #define CN_UV_FIELD(ret, name, params) ret(*name) params;
 typedef struct {
   CN_UV_FUNCTIONS(CN_UV_FIELD)
+  CN_UV_OPTIONAL_FUNCTIONS(CN_UV_FIELD)
 } cn_uv_api;
 #undef CN_UV_FIELD
 

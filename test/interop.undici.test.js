@@ -1,0 +1,39 @@
+'use strict';
+// undici (from npm) over cnet: its connector turns on keep-alive (60 s unless
+// told otherwise) and TCP_NODELAY right after net.connect(), before the
+// connection is up; the kernel must end with the same timers as over built-in
+// net. Each run is a child of the runtime under test, with or without cnet/register.
+const test = require('node:test');
+const path = require('path');
+const { spawn } = require('child_process');
+const { sameOnBoth } = require('./helpers/modules');
+
+const root = path.join(__dirname, '..');
+const fixture = path.join(__dirname, 'fixtures', 'undici', 'keepalive.js');
+
+function runFixture(runtimeArgs, fixtureArgs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...runtimeArgs, fixture, ...fixtureArgs], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0) return reject(new Error(`fixture exited (${code}, ${signal}); stderr: ${stderr}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()));
+    });
+  });
+}
+
+for (const [name, fixtureArgs] of [['by default (60 s)', []], ['with keepAliveInitialDelay 30000', ['30000']], ['with keepAliveInitialDelay 0', ['0']]]) {
+  test(`undici's connector ${name}: the same keep-alive timers and TCP_NODELAY as over built-in net`, async () => {
+    await sameOnBoth(async (net, label) => {
+      const { cnet: overCnet, ...seen } = await runFixture(label === 'cnet' ? ['-r', path.join(root, 'register.js')] : [], fixtureArgs);
+      if (overCnet !== (label === 'cnet')) throw new Error(`undici's socket was not ${label}'s`);
+      return seen;
+    });
+  });
+}
