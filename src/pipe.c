@@ -152,7 +152,7 @@ napi_value cn_pipe_chmod(napi_env env, napi_callback_info info) {
   cn_handle *h;
   cn_call_init(env, info, &c);
   if ((h = cn_pipe_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
-  if (c.argc >= 1) napi_get_value_int32(env, c.argv[0], &mode);
+  if (c.argc >= 1 && napi_get_value_int32(env, c.argv[0], &mode) != napi_ok) return cn_int(env, UV_EINVAL);
   /* On Node, the host's libuv: whatever built-in net on that Node does. On a
    * private loop (Bun) there is no such reference: Node 24's behaviour. */
   if (h->cenv->driver == NULL) return cn_int(env, cn_uv.pipe_chmod(&h->uv.pipe, mode));
@@ -171,7 +171,7 @@ static napi_value cn_pipe_name(napi_env env, napi_callback_info info, cn_pipe_na
   cn_call_init(env, info, &c);
   if ((h = cn_pipe_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = fn(&h->uv.pipe, path, &len)) != 0) return cn_int(env, err);
-  napi_create_string_utf8(env, path, len, &v);
+  if (napi_create_string_utf8(env, path, len, &v) != napi_ok) return cn_int(env, UV_ENOMEM);
   return v;
 }
 

@@ -59,7 +59,7 @@ napi_value cn_tcp_bind(napi_env env, napi_callback_info info) {
   cn_call_init(env, info, &c);
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
   if ((err = cn_tcp_parse_addr(&c, 0, &addr)) != 0) return cn_int(env, err);
-  if (c.argc >= 4) napi_get_value_int32(env, c.argv[3], &flags);
+  if (c.argc >= 4 && napi_get_value_int32(env, c.argv[3], &flags) != napi_ok) return cn_int(env, UV_EINVAL);
   if ((flags & CN_TCP_REUSEPORT) && (err = cn_tcp_open_reuseport(h, addr.ss_family)) != 0)
     return cn_int(env, err);
   err = cn_uv.tcp_bind(&h->uv.tcp, (struct sockaddr *)&addr, (flags & CN_TCP_IPV6ONLY) ? UV_TCP_IPV6ONLY : 0);
@@ -91,7 +91,7 @@ napi_value cn_tcp_set_no_delay(napi_env env, napi_callback_info info) {
   cn_handle *h;
   cn_call_init(env, info, &c);
   if ((h = cn_tcp_from_call(&c)) == NULL) return cn_int(env, UV_EBADF);
-  if (c.argc >= 1) napi_get_value_bool(env, c.argv[0], &enable);
+  if (c.argc >= 1 && napi_get_value_bool(env, c.argv[0], &enable) != napi_ok) return cn_int(env, UV_EINVAL);
   return cn_int(env, cn_uv.tcp_nodelay(&h->uv.tcp, enable));
 }
 
@@ -114,10 +114,10 @@ static napi_value cn_tcp_addr_object(napi_env env, const struct sockaddr_storage
   } else {
     return cn_int(env, UV_EAFNOSUPPORT);
   }
-  napi_create_object(env, &obj);
-  napi_set_named_property(env, obj, "address", cn_string(env, ip));
-  napi_set_named_property(env, obj, "family", cn_string(env, family));
-  napi_set_named_property(env, obj, "port", cn_int(env, port));
+  if (napi_create_object(env, &obj) != napi_ok || cn_set(env, obj, "address", cn_string(env, ip)) != napi_ok ||
+      cn_set(env, obj, "family", cn_string(env, family)) != napi_ok ||
+      cn_set(env, obj, "port", cn_int(env, port)) != napi_ok)
+    return cn_int(env, UV_ENOMEM);
   return obj;
 }
 
