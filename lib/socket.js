@@ -11,6 +11,7 @@ const family = require('./family');
 const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { openDescriptor } = require('./descriptor');
+const tlsInterop = require('./tls-interop');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
 } = require('./handle');
@@ -66,6 +67,8 @@ class Socket extends Duplex {
     this.allowHalfOpen = allowHalfOpen;
     this._handle = null;
     this._host = null;
+    // The socket this one is layered on (a TLSSocket's plain socket); net walks it.
+    this._parent = null;
     this._peername = null;
     this._sockname = null;
     this._pendingWrite = null;
@@ -86,6 +89,7 @@ class Socket extends Duplex {
     this.timeout = undefined;
     this.server = null;
     this._server = null;
+    this._onreadEnd = null;
     this._setOnread(options.onread);
     this.on('end', onReadableEnd);
 
@@ -406,6 +410,7 @@ class Socket extends Duplex {
 
   // With `onread` the stream never buffers, so pausing stops the handle itself.
   pause() {
+    tlsInterop.installOnce(Socket);
     if (this._onreadCallback !== null && !this.connecting && this._handle) this._readStop();
     return Duplex.prototype.pause.call(this);
   }
@@ -433,6 +438,10 @@ class Socket extends Duplex {
     }
     if (this._handle) this._handle.reading = false;
     if (nread === UV_EOF) {
+      if (this._onreadEnd !== null) {
+        this._onreadEnd();
+        return;
+      }
       this.push(null);
       this.read(0);
       return;

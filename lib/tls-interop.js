@@ -1,0 +1,183 @@
+'use strict';
+// Node only: TLS from the runtime's `tls` over a cnet socket, with what a user
+// observes when it runs over a built-in socket.
+//
+// Node's TLSSocket encrypts over a native stream handle. A built-in net.Socket
+// hands over its TCP handle: TLS then reads and writes the socket itself, the
+// plain socket sees no more 'data' or 'end', and the TLSSocket passes
+// getpeername/getsockname/setNoDelay/setKeepAlive/ref/unref on to that handle.
+// Any other stream, a cnet socket included, is wrapped in an adapter
+// (JSStreamSocket) whose native handle (a JSStream) calls back into JS: it
+// listens to the stream's 'data' (so listeners of the plain socket keep seeing
+// TLS records, and a setEncoding() made before turns them into strings, which
+// the adapter refuses with ERR_STREAM_WRAP), knows nothing of addresses or
+// socket options, and completes each write a loop turn late (setImmediate).
+//
+// adopt() makes the adapter over a cnet socket act like the built-in wrap:
+// - reading: the socket's reads go to the JSStream handle directly, as the
+//   `onread` option delivers them, so nothing is emitted or decoded on the
+//   plain socket and pausing the TLS side stops the socket's handle;
+// - writing and shutdown: encrypted data goes to the socket's write() and the
+//   handle's request completes with the write's callback, with no turn lost;
+// - the TLSSocket's address getters and socket options reach the socket.
+
+const os = require('os');
+
+const UV_EPIPE = -os.constants.errno.EPIPE;
+const UV_ECANCELED = -os.constants.errno.ECANCELED;
+const UV_ENOTCONN = -os.constants.errno.ENOTCONN;
+
+let installed = false;
+
+// Node's JSStreamSocket pauses the stream it wraps before anything else, and
+// the TLSSocket is then built synchronously; so the hook goes in on the first
+// pause() of any cnet socket, and loading cnet does not load `tls`.
+function installOnce(CnetSocket) {
+  if (installed) return;
+  installed = true;
+  if (process.versions.bun) return;
+  const { TLSSocket } = require('tls');
+  const init = TLSSocket.prototype._init;
+  if (typeof init !== 'function') return;
+  TLSSocket.prototype._init = function initOverCnet(socket, wrap) {
+    init.call(this, socket, wrap);
+    if (socket instanceof CnetSocket && wrap && wrap.stream === socket && this._handle && this._handle._parent) {
+      adopt(this, socket, wrap, this._handle._parent);
+    }
+  };
+}
+
+function uvCode(err) {
+  return typeof err.errno === 'number' && err.errno < 0 ? err.errno : UV_EPIPE;
+}
+
+// Copies a cnet address record into the object a native getpeername/getsockname fills.
+function fillAddress(record, out) {
+  if (record.address === undefined) return UV_ENOTCONN;
+  out.address = record.address;
+  out.family = record.family;
+  out.port = record.port;
+  return 0;
+}
+
+function adopt(tlsSocket, socket, wrap, jsHandle) {
+  takeOverReading(socket, wrap, jsHandle);
+  takeOverWriting(socket, wrap, jsHandle);
+
+  jsHandle.getpeername = (out) => fillAddress(socket._getpeername(), out);
+  jsHandle.getsockname = (out) => fillAddress(socket._getsockname(), out);
+  jsHandle.setNoDelay = (enable) => {
+    socket.setNoDelay(enable);
+    return 0;
+  };
+  jsHandle.setKeepAlive = (enable, delaySeconds) => {
+    socket.setKeepAlive(enable, delaySeconds * 1000);
+    return 0;
+  };
+  jsHandle.ref = () => {
+    socket.ref();
+  };
+  jsHandle.unref = () => {
+    socket.unref();
+  };
+
+  // A socket still connecting: the TLSSocket is connecting too, and says so
+  // with 'connect' once the socket is connected, as over a built-in socket.
+  tlsSocket._parent = socket;
+  if (socket.connecting) {
+    tlsSocket.connecting = true;
+    socket.once('connect', () => {
+      tlsSocket.connecting = false;
+      tlsSocket.emit('connect');
+    });
+  }
+}
+
+function takeOverReading(socket, wrap, jsHandle) {
+  if (socket._onreadCallback !== null) return;
+  socket._onreadCallback = (nread, buffer) => {
+    if (wrap._handle !== null) jsHandle.readBuffer(buffer);
+  };
+  socket._onreadEnd = () => {
+    if (wrap._handle !== null) jsHandle.emitEOF();
+  };
+}
+
+function takeOverWriting(socket, wrap, jsHandle) {
+  let writeReq = null;
+  let shutdownReq = null;
+  let closing = false;
+
+  const finishWrite = (req, status) => {
+    if (writeReq !== req) return;
+    writeReq = null;
+    jsHandle.finishWrite(req, status);
+    if (shutdownReq !== null && !closing) startShutdown();
+  };
+
+  const startShutdown = () => {
+    const req = shutdownReq;
+    socket.end(() => {
+      if (shutdownReq !== req) return;
+      shutdownReq = null;
+      jsHandle.finishShutdown(req, 0);
+    });
+  };
+
+  // Writable never calls a write's callback from within write(), so the
+  // request never completes inside the native call that made it.
+  jsHandle.onwrite = (req, bufs) => {
+    writeReq = req;
+    if (closing || wrap._handle === null) return 0;
+    const done = (err) => finishWrite(req, err ? uvCode(err) : 0);
+    const last = bufs.length - 1;
+    if (last === 0) {
+      socket.write(bufs[0], done);
+      return 0;
+    }
+    socket.cork();
+    for (let i = 0; i < last; i++) socket.write(bufs[i]);
+    socket.write(bufs[last], done);
+    socket.uncork();
+    return 0;
+  };
+
+  // TLS asks for a shutdown while its last write may still be in flight: the
+  // socket ends after it.
+  jsHandle.onshutdown = (req) => {
+    shutdownReq = req;
+    if (closing || wrap._handle === null) return 0;
+    if (writeReq === null) process.nextTick(startShutdown);
+    return 0;
+  };
+
+  // The TLSSocket closing its handle: the socket is destroyed, and once it has
+  // closed, requests still open end as cancelled and the handle is closed
+  // (so the plain socket's 'close' comes before the TLSSocket's, as over net).
+  let socketClosed = false;
+  socket.once('close', () => {
+    socketClosed = true;
+  });
+  jsHandle.close = (cb) => {
+    closing = true;
+    const finish = () => {
+      if (writeReq !== null) {
+        const req = writeReq;
+        writeReq = null;
+        jsHandle.finishWrite(req, UV_ECANCELED);
+      }
+      if (shutdownReq !== null) {
+        const req = shutdownReq;
+        shutdownReq = null;
+        jsHandle.finishShutdown(req, UV_ECANCELED);
+      }
+      closing = false;
+      if (cb) cb();
+    };
+    if (socketClosed) setImmediate(finish);
+    else socket.once('close', finish);
+    socket.destroy();
+  };
+}
+
+module.exports = { installOnce };
