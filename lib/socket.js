@@ -522,7 +522,38 @@ class Socket extends Duplex {
     this._afterDispatch(result, cb);
   }
 
+  // Encrypted data from a TLS layer over this socket (tls-interop): Buffers
+  // go to the handle at once when Writable would pass them straight on.
+  // Returns true if the handle took all of them then; otherwise they went
+  // through Writable, and cb reports their completion.
+  _writeLayered(buffers, cb) {
+    const handle = this._handle;
+    if (handle !== null && !this.connecting && shortcuts.writableIsIdle(this._writableState)) {
+      const result = buffers.length === 1 ? handle.write(buffers[0]) : handle.writev(buffers);
+      for (const buffer of buffers) this._bytesDispatched += buffer.length;
+      this._unrefTimer();
+      if (result === 0) return true;
+      this._dispatchResult = result;
+    }
+    const last = buffers.length - 1;
+    if (last === 0) {
+      Duplex.prototype.write.call(this, buffers[0], cb);
+      return false;
+    }
+    this.cork();
+    for (let i = 0; i < last; i++) Duplex.prototype.write.call(this, buffers[i]);
+    Duplex.prototype.write.call(this, buffers[last], cb);
+    this.uncork();
+    return false;
+  }
+
   _writev(chunks, cb) {
+    if (this._dispatchResult !== null) {
+      const result = this._dispatchResult;
+      this._dispatchResult = null;
+      this._afterDispatch(result, cb);
+      return;
+    }
     if (this.connecting) {
       this._holdUntilConnected({ chunks, cb });
       return;

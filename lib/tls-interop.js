@@ -124,21 +124,14 @@ function takeOverWriting(socket, wrap, jsHandle) {
     });
   };
 
-  // Writable never calls a write's callback from within write(), so the
-  // request never completes inside the native call that made it.
+  // The request never completes inside the native call that made it (TLS
+  // is still in the middle of sending): a write the handle took at once
+  // completes on the next tick, others when Writable calls back.
   jsHandle.onwrite = (req, bufs) => {
     writeReq = req;
     if (closing || wrap._handle === null) return 0;
     const done = (err) => finishWrite(req, err ? uvCode(err) : 0);
-    const last = bufs.length - 1;
-    if (last === 0) {
-      socket.write(bufs[0], done);
-      return 0;
-    }
-    socket.cork();
-    for (let i = 0; i < last; i++) socket.write(bufs[i]);
-    socket.write(bufs[last], done);
-    socket.uncork();
+    if (socket._writeLayered(bufs, done)) process.nextTick(finishWrite, req, 0);
     return 0;
   };
 

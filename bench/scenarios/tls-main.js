@@ -51,16 +51,19 @@ function secureClient(port) {
 }
 
 // Phases: warm-up, then a measured window; count() returns the running total.
+// cpu_s is the process's CPU time (user + system, both ends) in the window.
 function measure(count, stop) {
   return new Promise((resolve) => {
     setTimeout(() => {
       const start = count();
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       setTimeout(() => {
         const units = count() - start;
         const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
         stop();
-        resolve({ units, seconds });
+        resolve({ units, seconds, cpu_s: (cpu.user + cpu.system) / 1e6 });
       }, duration);
     }, warmup);
   });
@@ -91,7 +94,8 @@ async function bulk() {
   client.destroy();
   server.close();
   if (mismatch) throw new Error('received bytes differ from the pattern sent');
-  return { mb_per_s: r.units / 1e6 / r.seconds, bytes: r.units, seconds: r.seconds };
+  return { mb_per_s: r.units / 1e6 / r.seconds, bytes: r.units, seconds: r.seconds,
+    cpu_us_per_unit: (r.cpu_s * 1e6) / (r.units / 1e6) };
 }
 
 async function requestResponse() {
@@ -133,7 +137,8 @@ async function requestResponse() {
   const r = await measure(() => total, () => { running = false; });
   for (const { client } of clients) client.destroy();
   server.close();
-  return { req_per_s: r.units / r.seconds, requests: r.units, seconds: r.seconds };
+  return { req_per_s: r.units / r.seconds, requests: r.units, seconds: r.seconds,
+    cpu_us_per_unit: (r.cpu_s * 1e6) / r.units };
 }
 
 const run = mode === 'bulk' ? bulk : mode === 'rr' ? requestResponse : null;

@@ -1,0 +1,190 @@
+'use strict';
+// The runtime's TLS layered on a module's socket (tls.connect({ socket }) and
+// new tls.TLSSocket(socket, { isServer: true })): what the TLSSocket and the
+// plain socket under it show, compared between built-in net and cnet.
+const test = require('node:test');
+const fs = require('fs');
+const path = require('path');
+const tls = require('tls');
+const { sameOnBoth, listen, close, once, record, perEndpoint } = require('./helpers/modules');
+
+// A self-signed test certificate for localhost/127.0.0.1, made for these tests only.
+const key = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'key.pem'));
+const cert = fs.readFileSync(path.join(__dirname, 'fixtures', 'tls', 'cert.pem'));
+
+// A server whose accepted sockets are wrapped as they come; resolves with the
+// server, its port and a promise of the first wrapped socket once secure.
+async function wrappingServer(net, onRaw = () => {}) {
+  let resolveSecure;
+  const secured = new Promise((resolve) => { resolveSecure = resolve; });
+  const server = net.createServer((raw) => {
+    onRaw(raw);
+    const secure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+    secure.on('secure', () => resolveSecure({ secure, raw }));
+    secure.on('error', () => {});
+  });
+  const { port } = await listen(server, 0, '127.0.0.1');
+  return { server, port, secured };
+}
+
+// The address fields of a socket, and whether they equal those of another.
+function addresses(socket, plain) {
+  return {
+    remoteAddress: socket.remoteAddress,
+    remoteFamily: socket.remoteFamily,
+    remotePortIsPlain: socket.remotePort === plain.remotePort && typeof socket.remotePort === 'number',
+    localAddress: socket.localAddress,
+    localPortIsPlain: socket.localPort === plain.localPort && typeof socket.localPort === 'number',
+    address: { ...socket.address(), port: typeof socket.address().port },
+    addressIsPlain: JSON.stringify(socket.address()) === JSON.stringify(plain.address()),
+  };
+}
+
+test('TLS over a module socket: the TLSSocket reports the TCP addresses on both ends (remote*, local*, address())', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const { server, port, secured } = await wrappingServer(net);
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    const { secure, raw: accepted } = await secured;
+    const seen = { client: addresses(client, raw), server: addresses(secure, accepted) };
+    client.destroy();
+    await once(accepted, 'close');
+    await close(server);
+    return seen;
+  });
+});
+
+// The handle under the plain socket records the option calls that reach it
+// (enable and delay; Node 24's net also passes interval and count arguments).
+function spyOnOptions(raw, log, label) {
+  const handle = raw._handle;
+  for (const name of ['setNoDelay', 'setKeepAlive']) {
+    const original = handle[name];
+    // defined, not assigned: a handle's methods may be read-only on its prototype
+    Object.defineProperty(handle, name, {
+      configurable: true,
+      value: function spied(...callArgs) {
+        log.push(`${label}:${name}(${callArgs.slice(0, 2).join(',')})`);
+        return original.apply(this, callArgs);
+      },
+    });
+  }
+}
+
+test('TLS over a module socket: tlsSocket.setNoDelay()/setKeepAlive() reach the TCP handle on both ends', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const { server, port, secured } = await wrappingServer(net, (raw) => spyOnOptions(raw, log, 'server'));
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    spyOnOptions(raw, log, 'client');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    const { secure, raw: accepted } = await secured;
+    log.push(`client:returns(${client.setNoDelay(true) === client},${client.setKeepAlive(true, 1500) === client})`);
+    client.setNoDelay(true);
+    client.setNoDelay(false);
+    client.setKeepAlive(false);
+    log.push(`server:returns(${secure.setNoDelay() === secure},${secure.setKeepAlive(true, 60000) === secure})`);
+    client.destroy();
+    await once(accepted, 'close');
+    await close(server);
+    return log;
+  });
+});
+
+test('TLS over a module socket: setEncoding() on the plain socket before the wrap leaves the TLS data path intact', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const { server, port, secured } = await wrappingServer(net, (raw) => raw.setEncoding('latin1'));
+    const raw = net.connect(port, '127.0.0.1');
+    raw.setEncoding('utf8');
+    await once(raw, 'connect');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    client.on('error', (e) => log.push(`client:error(${e.code})`));
+    await once(client, 'secureConnect');
+    log.push(`client:secure(${client.authorized})`);
+    const { secure, raw: accepted } = await secured;
+    secure.setEncoding('utf8');
+    secure.on('data', (d) => {
+      log.push(`server:data(${d})`);
+      secure.end('\u00e9t\u00e9 reply');
+    });
+    client.setEncoding('utf8');
+    client.on('data', (d) => log.push(`client:data(${d})`));
+    client.write('h\u00e9llo');
+    await once(client, 'end');
+    client.end();
+    await once(accepted, 'close');
+    await close(server);
+    return log;
+  });
+});
+
+// A STARTTLS-style exchange: plain lines first, read with 'data' listeners that
+// stay attached; then both ends upgrade and exchange data over TLS.
+test('TLS over a module socket: \'data\' listeners of the plain socket see nothing after the wrap, and the close order is the same', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    let serverSecure;
+    let serverRaw;
+    const server = net.createServer((raw) => {
+      serverRaw = raw;
+      raw.write('220 ready\n');
+      raw.on('data', (d) => {
+        log.push(`server-raw:data(${d.length})`);
+        if (String(d) !== 'STARTTLS\n') return;
+        raw.write('220 go\n', () => {
+          serverSecure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+          serverSecure.on('data', (m) => serverSecure.end(`echo ${m}`));
+          record(log, 'server-tls', serverSecure, ['secure', 'end', 'close', 'error']);
+        });
+      });
+      record(log, 'server-raw', raw, ['end', 'close']);
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const raw = net.connect(port, '127.0.0.1');
+    record(log, 'client-raw', raw, ['end', 'close']);
+    const upgraded = new Promise((resolve) => {
+      raw.on('data', (d) => {
+        log.push(`client-raw:data(${d})`);
+        if (String(d) === '220 ready\n') raw.write('STARTTLS\n');
+        else if (String(d) === '220 go\n') resolve();
+      });
+    });
+    await upgraded;
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    record(log, 'client-tls', client, ['secureConnect', 'end', 'close', 'error']);
+    client.on('data', (d) => log.push(`client-tls:data(${d})`));
+    client.on('end', () => client.end());
+    client.write('secret');
+    await Promise.all([once(client, 'close'), once(serverRaw, 'close')]);
+    if (!serverSecure.destroyed) await once(serverSecure, 'close');
+    await close(server);
+    return log;
+  }, {
+    // Bun: events of the two ends may interleave differently (see perEndpoint),
+    // and its TLSSocket passes itself to 'secure' over any socket, its own net's too.
+    onBun: (log) => perEndpoint(log.map((entry) => entry.replace(/:secure\(TLSSocket\)$/, ':secure'))),
+  });
+});
+
+test('TLS over a module socket still connecting: the TLSSocket is connecting and emits \'connect\' once the socket is', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const { server, port, secured } = await wrappingServer(net);
+    const raw = net.connect(port, '127.0.0.1');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    log.push(`connecting(${client.connecting})`);
+    record(log, 'client-tls', client, ['connect', 'secureConnect']);
+    await once(client, 'secureConnect');
+    log.push(`connecting(${client.connecting})`);
+    const { raw: accepted } = await secured;
+    client.destroy();
+    await once(accepted, 'close');
+    await close(server);
+    return log;
+  });
+});
