@@ -78,6 +78,7 @@ class Socket extends Duplex {
     this._bytesRead = 0;
     this._bytesDispatched = 0;
     this._hadError = false;
+    this._closeEmitted = false;
     this._resetOnClose = false;
     this._timer = null;
     this._unrefed = false;
@@ -117,6 +118,7 @@ class Socket extends Duplex {
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
     if (this.destroyed) {
       this._undestroy();
+      this._closeEmitted = false;
       this._handle = null;
       this._peername = null;
       this._sockname = null;
@@ -636,7 +638,7 @@ class Socket extends Duplex {
       cb(exception);
     } else {
       cb(exception);
-      process.nextTick(() => this.emit('close', Boolean(exception)));
+      process.nextTick(() => this._emitClose(Boolean(exception)));
     }
     if (this._server) {
       this._server._connections--;
@@ -648,8 +650,15 @@ class Socket extends Duplex {
     handle.owner = null;
     // A private loop runs its close callbacks in the same turn as the event that
     // closed the handle; Node runs them after that turn's ticks and immediates.
-    if (privateLoop) setImmediate(() => this.emit('close', this._hadError));
-    else this.emit('close', this._hadError);
+    if (privateLoop) setImmediate(() => this._emitClose(this._hadError));
+    else this._emitClose(this._hadError);
+  }
+
+  // _closeEmitted tells a layer over the socket (tls-interop) that 'close' has
+  // come, whoever removed the listeners since.
+  _emitClose(hadError) {
+    this._closeEmitted = true;
+    this.emit('close', hadError);
   }
 
   // Closes with a TCP RST instead of a FIN.

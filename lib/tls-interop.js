@@ -93,8 +93,20 @@ function adopt(tlsSocket, socket, wrap, jsHandle) {
   }
 }
 
+// The adapter listens to the socket's 'data' and 'end' with the last listeners
+// added (it was built just before the TLSSocket's _init). Those come off: a
+// 'data' or 'end' that someone emits on the plain socket (ftp-srv forwards the
+// TLSSocket's events to it) would otherwise be fed to TLS as records or EOF.
+// Its 'data' listener is the one named ondata; without it, reading stays the
+// adapter's.
 function takeOverReading(socket, wrap, jsHandle) {
   if (socket._onreadCallback !== null) return;
+  const onData = socket.listeners('data');
+  const onEnd = socket.listeners('end');
+  const adapterData = onData[onData.length - 1];
+  if (adapterData === undefined || adapterData.name !== 'ondata' || onEnd.length === 0) return;
+  socket.removeListener('data', adapterData);
+  socket.removeListener('end', onEnd[onEnd.length - 1]);
   socket._onreadCallback = (nread, buffer) => {
     if (wrap._handle !== null) jsHandle.readBuffer(buffer);
   };
@@ -147,10 +159,6 @@ function takeOverWriting(socket, wrap, jsHandle) {
   // The TLSSocket closing its handle: the socket is destroyed, and once it has
   // closed, requests still open end as cancelled and the handle is closed
   // (so the plain socket's 'close' comes before the TLSSocket's, as over net).
-  let socketClosed = false;
-  socket.once('close', () => {
-    socketClosed = true;
-  });
   jsHandle.close = (cb) => {
     closing = true;
     const finish = () => {
@@ -167,7 +175,7 @@ function takeOverWriting(socket, wrap, jsHandle) {
       closing = false;
       if (cb) cb();
     };
-    if (socketClosed) setImmediate(finish);
+    if (socket._closeEmitted) setImmediate(finish);
     else socket.once('close', finish);
     socket.destroy();
   };
