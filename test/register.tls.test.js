@@ -70,8 +70,15 @@ test('smtp-server with implicit TLS receives nodemailer\'s messages through cnet
     ]);
   });
 
+// Bun: ftp-srv wraps its control socket from promise jobs that follow the write
+// callback of its "234" reply; Bun runs such jobs after all events of the
+// private loop's turn (README Limitations), so basic-ftp's ClientHello (sent in
+// the same process on reading "234") reaches ftp-srv's command parser first and
+// ftp-srv answers it in plain text.
+const bunTurnOrder = Boolean(process.versions.bun) && 'on Bun, promise jobs run after all events of a loop turn, so ftp-srv wraps its control socket after the client\'s ClientHello has reached its command parser';
+
 test('basic-ftp with explicit FTPS against ftp-srv through cnet/register as through net (AUTH TLS, upload, list, download 1 MiB)',
-  { timeout: 60000 }, async () => {
+  { timeout: 60000, skip: bunTurnOrder }, async () => {
     const seen = await sameWithRegister('ftps.js', ['serverIsCnet', 'controlIsCnet']);
     assert.deepStrictEqual(seen, {
       encrypted: true,
