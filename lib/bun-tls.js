@@ -17,7 +17,8 @@
 //   of the plain socket see no TLS records and no 'end', and a setEncoding()
 //   made before the wrap does not turn the records into strings;
 // - the TLSSocket's address getters and setNoDelay/setKeepAlive, which Bun
-//   answers from its engine (no addresses, options dropped), use the socket.
+//   answers from its engine (no addresses, options dropped), use the socket;
+// - the TLSSocket's write() reports the socket's backpressure.
 
 const kUpgradeServerTLS = Symbol.for('::bunUpgradeServerTLS::');
 
@@ -78,7 +79,39 @@ function adoptAround(tlsSocket, socket, upgrade) {
     };
   }
   delegateToSocket(tlsSocket, socket);
+  passBackpressure(tlsSocket, socket);
   return result;
+}
+
+// Bun's engine counts a write as flushed once it has handed it to the socket's
+// write(): the TLSSocket's write() returns true, or its 'drain' comes at once,
+// whatever the socket holds, so a writer that waits for 'drain' writes on in
+// the same turn and fills memory without end (the socket's reads never get to
+// run). While the socket is over its high-water mark, the TLSSocket's write()
+// returns false and Bun's 'drain' is held back; the socket's 'drain' lets it
+// through, as writes over a built-in socket behave.
+function passBackpressure(tlsSocket, socket) {
+  const write = tlsSocket.write;
+  const emit = tlsSocket.emit;
+  let waiting = false;
+  tlsSocket.write = function writeWithBackpressure(...args) {
+    const accepted = write.apply(this, args);
+    if (!socket.writableNeedDrain) return accepted;
+    waiting = true;
+    return false;
+  };
+  tlsSocket.emit = function emitHoldingDrain(event, ...args) {
+    if (event === 'drain' && socket.writableNeedDrain) {
+      waiting = true;
+      return false;
+    }
+    return emit.call(this, event, ...args);
+  };
+  socket.on('drain', () => {
+    if (!waiting) return;
+    waiting = false;
+    emit.call(tlsSocket, 'drain');
+  });
 }
 
 function delegateToSocket(tlsSocket, socket) {

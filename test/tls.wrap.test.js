@@ -188,3 +188,46 @@ test('TLS over a module socket still connecting: the TLSSocket is connecting and
     return log;
   });
 });
+
+// A writer that waits for 'drain' whenever write() returns false, as pipe() does.
+test('TLS over a module socket: write() reports backpressure and \'drain\' follows, 8 MiB in 64 KiB writes arrive whole', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const chunks = 128;
+    const chunk = Buffer.alloc(65536, 3);
+    let received = 0;
+    let serverRaw;
+    let allReceived;
+    const done = new Promise((resolve) => { allReceived = resolve; });
+    const server = net.createServer((raw) => {
+      serverRaw = raw;
+      const secure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+      secure.on('data', (d) => {
+        received += d.length;
+        if (received === chunks * chunk.length) allReceived();
+      });
+      secure.on('error', () => {});
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    const returned = [];
+    let sent = 0;
+    const pump = () => {
+      while (sent < chunks) {
+        sent++;
+        const accepted = client.write(chunk);
+        returned.push(accepted);
+        if (!accepted) return;
+      }
+    };
+    client.on('drain', pump);
+    pump();
+    await done;
+    client.destroy();
+    await once(serverRaw, 'close');
+    await close(server);
+    return { received, firstWrites: returned.slice(0, 4), falseReturns: returned.filter((x) => !x).length > 0 };
+  });
+});
