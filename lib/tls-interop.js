@@ -22,7 +22,10 @@
 // - the TLSSocket's address getters and socket options reach the socket.
 
 const os = require('os');
+const { Buffer } = require('buffer');
 
+// The most libuv reads per call on a stream.
+const kReadBufferSize = 65536;
 const UV_EPIPE = -os.constants.errno.EPIPE;
 const UV_ECANCELED = -os.constants.errno.ECANCELED;
 const UV_ENOTCONN = -os.constants.errno.ENOTCONN;
@@ -107,8 +110,13 @@ function takeOverReading(socket, wrap, jsHandle) {
   if (adapterData === undefined || adapterData.name !== 'ondata' || onEnd.length === 0) return;
   socket.removeListener('data', adapterData);
   socket.removeListener('end', onEnd[onEnd.length - 1]);
+  // TLS copies what it is given, so the socket reads into one buffer of its
+  // own, reused for every read (no allocation or pool copy per read).
+  const readBuffer = Buffer.allocUnsafe(kReadBufferSize);
+  socket._onreadBuffer = readBuffer;
+  if (socket._handle !== null) socket._handle.useUserBuffer(readBuffer);
   socket._onreadCallback = (nread, buffer) => {
-    if (wrap._handle !== null) jsHandle.readBuffer(buffer);
+    if (wrap._handle !== null) jsHandle.readBuffer(buffer.subarray(0, nread));
   };
   socket._onreadEnd = () => {
     if (wrap._handle !== null) jsHandle.emitEOF();
