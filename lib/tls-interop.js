@@ -110,6 +110,7 @@ function takeOverReading(socket, wrap, jsHandle) {
   if (adapterData === undefined || adapterData.name !== 'ondata' || onEnd.length === 0) return;
   socket.removeListener('data', adapterData);
   socket.removeListener('end', onEnd[onEnd.length - 1]);
+  deliverBuffered(socket, wrap, jsHandle);
   // TLS copies what it is given, so the socket reads into one buffer of its
   // own, reused for every read (no allocation or pool copy per read).
   const readBuffer = Buffer.allocUnsafe(kReadBufferSize);
@@ -121,6 +122,23 @@ function takeOverReading(socket, wrap, jsHandle) {
   socket._onreadEnd = () => {
     if (wrap._handle !== null) jsHandle.emitEOF();
   };
+}
+
+// Bytes the socket read before the wrap (a TLSSocket made a while after the
+// connection came, a ClientHello already in) go to TLS first, on the next tick
+// as the TLSSocket's own first read, when its listeners are attached.
+function deliverBuffered(socket, wrap, jsHandle) {
+  if (socket.readableLength === 0) return;
+  // With setEncoding() the buffer holds strings: back to bytes the same way.
+  const encoding = socket.readableEncoding;
+  const buffered = [];
+  let chunk;
+  while ((chunk = socket.read()) !== null) buffered.push(chunk);
+  process.nextTick(() => {
+    for (const bytes of buffered) {
+      if (wrap._handle !== null) jsHandle.readBuffer(typeof bytes === 'string' ? Buffer.from(bytes, encoding) : bytes);
+    }
+  });
 }
 
 function takeOverWriting(socket, wrap, jsHandle) {

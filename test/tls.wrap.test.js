@@ -231,3 +231,42 @@ test('TLS over a module socket: write() reports backpressure and \'drain\' follo
     return { received, firstWrites: returned.slice(0, 4), falseReturns: returned.filter((x) => !x).length > 0 };
   });
 });
+
+// Polls (one check per loop turn, bounded) until the socket holds unread bytes.
+async function untilBuffered(socket) {
+  for (let turn = 0; turn < 10000 && socket.readableLength === 0; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return socket.readableLength > 0;
+}
+
+test('TLS over a module socket wrapped after the ClientHello arrived: the bytes read before the wrap reach TLS', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    let serverRaw;
+    const server = net.createServer(async (raw) => {
+      serverRaw = raw;
+      raw.pause();
+      log.push(`server:buffered-before-wrap(${await untilBuffered(raw)})`);
+      const secure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+      secure.on('secure', () => log.push('server:secure'));
+      secure.setEncoding('utf8');
+      secure.on('data', (d) => secure.end(`echo ${d}`));
+      secure.on('error', (e) => log.push(`server:error(${e.code})`));
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    client.setEncoding('utf8');
+    let reply = '';
+    client.on('data', (d) => { reply += d; });
+    client.end('late');
+    await once(client, 'close');
+    if (!serverRaw.destroyed) await once(serverRaw, 'close');
+    await close(server);
+    log.push(`client:reply(${reply})`);
+    return log;
+  });
+});
