@@ -77,10 +77,26 @@ function adoptAround(tlsSocket, socket, upgrade) {
     socket._onreadEnd = () => {
       for (const fn of onEnd) fn.call(socket);
     };
+    deliverBuffered(socket, onData);
   }
   delegateToSocket(tlsSocket, socket);
   passBackpressure(tlsSocket, socket);
   return result;
+}
+
+// Bytes the socket read before the wrap go to the engine first, on the next
+// tick (the listeners that would have seen them are off the socket now).
+function deliverBuffered(socket, onData) {
+  if (socket.readableLength === 0) return;
+  const encoding = socket.readableEncoding;
+  const buffered = [];
+  let chunk;
+  while ((chunk = socket.read()) !== null) buffered.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
+  process.nextTick(() => {
+    for (const bytes of buffered) {
+      for (const fn of onData) fn.call(socket, bytes);
+    }
+  });
 }
 
 // Bun's engine counts a write as flushed once it has handed it to the socket's

@@ -262,7 +262,9 @@ test('TLS over a module socket wrapped after the ClientHello arrived: the bytes 
     client.setEncoding('utf8');
     let reply = '';
     client.on('data', (d) => { reply += d; });
-    client.end('late');
+    client.write('late');
+    await once(client, 'end');
+    client.end();
     await once(client, 'close');
     if (!serverRaw.destroyed) await once(serverRaw, 'close');
     await close(server);
