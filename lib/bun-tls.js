@@ -48,9 +48,10 @@ function install(CnetSocket) {
     const socket = options !== null && typeof options === 'object' ? options.socket : undefined;
     if (!(socket instanceof CnetSocket)) return connect.apply(this, args);
     const result = adoptAround(this, socket, () => connect.apply(this, args));
-    // A socket still connecting: the TLSSocket is connecting too, and says so
-    // with 'connect' once the socket is connected, as over a built-in socket.
-    if (socket.connecting && !this.connecting) {
+    // A socket still connecting, or not yet told to connect: the TLSSocket is
+    // connecting too, and says so with 'connect' once the socket is connected,
+    // as over a built-in socket.
+    if ((socket.connecting || socket._handle === null) && !this.connecting) {
       this.connecting = true;
       socket.once('connect', () => {
         this.connecting = false;

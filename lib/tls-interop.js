@@ -84,10 +84,15 @@ function adopt(tlsSocket, socket, wrap, jsHandle) {
     socket.unref();
   };
 
-  // A socket still connecting: the TLSSocket is connecting too, and says so
-  // with 'connect' once the socket is connected, as over a built-in socket.
+  // The plain socket closing destroys the TLSSocket before the socket's later
+  // 'close' listeners run, as TLS does over a built-in socket.
+  socket.once('close', () => tlsSocket.destroy());
+
+  // A socket still connecting, or not yet told to connect: the TLSSocket is
+  // connecting too (its handshake waits), and says so with 'connect' once the
+  // socket is connected, as over a built-in socket.
   tlsSocket._parent = socket;
-  if (socket.connecting) {
+  if (socket.connecting || socket._handle === null) {
     tlsSocket.connecting = true;
     socket.once('connect', () => {
       tlsSocket.connecting = false;

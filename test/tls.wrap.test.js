@@ -272,3 +272,43 @@ test('TLS over a module socket wrapped after the ClientHello arrived: the bytes 
     return log;
   });
 });
+
+test('TLS over a module socket not yet told to connect: the handshake waits for connect()', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const { server, port, secured } = await wrappingServer(net);
+    const raw = new net.Socket();
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    log.push(`connecting(${client.connecting})`);
+    record(log, 'client-tls', client, ['connect', 'secureConnect', 'error']);
+    raw.connect(port, '127.0.0.1');
+    await once(client, 'secureConnect');
+    const { secure, raw: accepted } = await secured;
+    secure.end('hello');
+    client.setEncoding('utf8');
+    const [data] = await once(client, 'data');
+    log.push(`client:data(${data})`);
+    client.destroy();
+    await once(accepted, 'close');
+    await close(server);
+    return log;
+  });
+});
+
+test('TLS over a module socket: destroying the plain socket destroys the TLSSocket before the socket\'s later \'close\' listeners run', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const { server, port, secured } = await wrappingServer(net);
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    const { raw: accepted, secure } = await secured;
+    accepted.on('close', () => log.push(`server-raw:close(tls destroyed: ${secure.destroyed})`));
+    secure.on('close', () => log.push('server-tls:close'));
+    accepted.destroy();
+    await Promise.all([once(secure, 'close'), once(client, 'close')]);
+    await close(server);
+    return log;
+  });
+});
