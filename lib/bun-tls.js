@@ -40,13 +40,14 @@ function install(CnetSocket) {
       }
     };
   }
-  // tls.connect({ socket }) and new TLSSocket(socket) both end in connect({ socket }).
-  const tlsProto = require('node:tls').TLSSocket.prototype;
-  const connect = tlsProto.connect;
-  tlsProto.connect = function connectOverCnet(...args) {
+  // tls.connect({ socket }) and new TLSSocket(socket) both end in net's
+  // connect({ socket }) called on the TLSSocket (hooked there, so loading cnet
+  // does not load Bun's tls).
+  const connect = proto.connect;
+  proto.connect = function connectOverCnet(...args) {
     const options = Array.isArray(args[0]) ? args[0][0] : args[0];
     const socket = options !== null && typeof options === 'object' ? options.socket : undefined;
-    if (!(socket instanceof CnetSocket)) return connect.apply(this, args);
+    if (!(socket instanceof CnetSocket) || !this.encrypted) return connect.apply(this, args);
     const result = adoptAround(this, socket, () => connect.apply(this, args));
     // A socket still connecting, or not yet told to connect: the TLSSocket is
     // connecting too, and says so with 'connect' once the socket is connected,
