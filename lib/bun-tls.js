@@ -16,8 +16,8 @@
 //   reads go to them directly, as the `onread` option delivers them: listeners
 //   of the plain socket see no TLS records and no 'end', and a setEncoding()
 //   made before the wrap does not turn the records into strings;
-// - the TLSSocket's address getters and setNoDelay/setKeepAlive, which Bun
-//   answers from its engine (no addresses, options dropped), use the socket;
+// - the TLSSocket's address getters, setNoDelay/setKeepAlive and ref/unref,
+//   which Bun answers from its engine (no addresses, calls dropped), use the socket;
 // - the TLSSocket's write() reports the socket's backpressure.
 
 const kUpgradeServerTLS = Symbol.for('::bunUpgradeServerTLS::');
@@ -141,6 +141,14 @@ function delegateToSocket(tlsSocket, socket) {
   };
   tlsSocket.setKeepAlive = function setKeepAlive(enable, initialDelay) {
     socket.setKeepAlive(enable, initialDelay);
+    return this;
+  };
+  tlsSocket.ref = function ref() {
+    socket.ref();
+    return this;
+  };
+  tlsSocket.unref = function unref() {
+    socket.unref();
     return this;
   };
 }

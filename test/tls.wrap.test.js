@@ -58,9 +58,9 @@ test('TLS over a module socket: the TLSSocket reports the TCP addresses on both 
 
 // The handle under the plain socket records the option calls that reach it
 // (enable and delay; Node 24's net also passes interval and count arguments).
-function spyOnOptions(raw, log, label) {
+function spyOn(raw, log, label, names) {
   const handle = raw._handle;
-  for (const name of ['setNoDelay', 'setKeepAlive']) {
+  for (const name of names) {
     const original = handle[name];
     // defined, not assigned: a handle's methods may be read-only on its prototype
     Object.defineProperty(handle, name, {
@@ -76,10 +76,10 @@ function spyOnOptions(raw, log, label) {
 test('TLS over a module socket: tlsSocket.setNoDelay()/setKeepAlive() reach the TCP handle on both ends', { timeout: 20000 }, async () => {
   await sameOnBoth(async (net) => {
     const log = [];
-    const { server, port, secured } = await wrappingServer(net, (raw) => spyOnOptions(raw, log, 'server'));
+    const { server, port, secured } = await wrappingServer(net, (raw) => spyOn(raw, log, 'server', ['setNoDelay', 'setKeepAlive']));
     const raw = net.connect(port, '127.0.0.1');
     await once(raw, 'connect');
-    spyOnOptions(raw, log, 'client');
+    spyOn(raw, log, 'client', ['setNoDelay', 'setKeepAlive']);
     const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
     await once(client, 'secureConnect');
     const { secure, raw: accepted } = await secured;
@@ -88,6 +88,24 @@ test('TLS over a module socket: tlsSocket.setNoDelay()/setKeepAlive() reach the 
     client.setNoDelay(false);
     client.setKeepAlive(false);
     log.push(`server:returns(${secure.setNoDelay() === secure},${secure.setKeepAlive(true, 60000) === secure})`);
+    client.destroy();
+    await once(accepted, 'close');
+    await close(server);
+    return log;
+  });
+});
+
+test('TLS over a module socket: tlsSocket.unref()/ref() reach the TCP handle', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const { server, port, secured } = await wrappingServer(net);
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    spyOn(raw, log, 'client', ['ref', 'unref']);
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    const { raw: accepted } = await secured;
+    log.push(`returns(${client.unref() === client},${client.ref() === client})`);
     client.destroy();
     await once(accepted, 'close');
     await close(server);
