@@ -226,7 +226,7 @@ function verdict(entry, rtKind, id) {
     else if (lower ? val > goal : val < goal) met = false;
   };
   if (rtKind === 'bun') {
-    if (id === 'echo100') check('cnet/node:net', r.cnet_net, 1.0, false);
+    if (id === 'echo100' || id.startsWith('tls-')) check('cnet/node:net', r.cnet_net, 1.0, false);
   } else {
     if (t.cnetNet != null) check('cnet/net', r.cnet_net, t.cnetNet, !!t.lower);
     if (t.cnetC != null) check('cnet/C', r.cnet_c, t.cnetC, false);

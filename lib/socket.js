@@ -12,6 +12,7 @@ const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { openDescriptor } = require('./descriptor');
 const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
+const tlsInterop = require('./tls-interop');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
   UV_EBADF,
@@ -73,6 +74,8 @@ class Socket extends Duplex {
     this.allowHalfOpen = allowHalfOpen;
     this._handle = null;
     this._host = null;
+    // The socket this one is layered on (a TLSSocket's plain socket); net walks it.
+    this._parent = null;
     this._peername = null;
     this._sockname = null;
     this._pendingWrite = null;
@@ -82,6 +85,7 @@ class Socket extends Duplex {
     this._bytesRead = 0;
     this._bytesDispatched = 0;
     this._hadError = false;
+    this._closeEmitted = false;
     this._resetOnClose = false;
     this._timer = null;
     this._unrefed = false;
@@ -99,6 +103,7 @@ class Socket extends Duplex {
     this.timeout = undefined;
     this.server = null;
     this._server = null;
+    this._onreadEnd = null;
     this._setOnread(options.onread);
     this.on('end', onReadableEnd);
 
@@ -132,6 +137,7 @@ class Socket extends Duplex {
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
     if (this.destroyed) {
       this._undestroy();
+      this._closeEmitted = false;
       this._handle = null;
       this._peername = null;
       this._sockname = null;
@@ -458,6 +464,7 @@ class Socket extends Duplex {
 
   // With `onread` the stream never buffers, so pausing stops the handle itself.
   pause() {
+    tlsInterop.installOnce(Socket);
     if (this._onreadCallback !== null && !this.connecting && this._handle) this._readStop();
     return Duplex.prototype.pause.call(this);
   }
@@ -485,6 +492,10 @@ class Socket extends Duplex {
     }
     if (this._handle) this._handle.reading = false;
     if (nread === UV_EOF) {
+      if (this._onreadEnd !== null) {
+        this._onreadEnd();
+        return;
+      }
       this.push(null);
       this.read(0);
       return;
@@ -565,7 +576,38 @@ class Socket extends Duplex {
     this._afterDispatch(result, cb);
   }
 
+  // Encrypted data from a TLS layer over this socket (tls-interop): Buffers
+  // go to the handle at once when Writable would pass them straight on.
+  // Returns true if the handle took all of them then; otherwise they went
+  // through Writable, and cb reports their completion.
+  _writeLayered(buffers, cb) {
+    const handle = this._handle;
+    if (handle !== null && !this.connecting && shortcuts.writableIsIdle(this._writableState)) {
+      const result = buffers.length === 1 ? handle.write(buffers[0]) : handle.writev(buffers);
+      for (const buffer of buffers) this._bytesDispatched += buffer.length;
+      this._unrefTimer();
+      if (result === 0) return true;
+      this._dispatchResult = result;
+    }
+    const last = buffers.length - 1;
+    if (last === 0) {
+      Duplex.prototype.write.call(this, buffers[0], cb);
+      return false;
+    }
+    this.cork();
+    for (let i = 0; i < last; i++) Duplex.prototype.write.call(this, buffers[i]);
+    Duplex.prototype.write.call(this, buffers[last], cb);
+    this.uncork();
+    return false;
+  }
+
   _writev(chunks, cb) {
+    if (this._dispatchResult !== null) {
+      const result = this._dispatchResult;
+      this._dispatchResult = null;
+      this._afterDispatch(result, cb);
+      return;
+    }
     if (this.connecting) {
       this._holdUntilConnected({ chunks, cb });
       return;
@@ -648,7 +690,7 @@ class Socket extends Duplex {
       cb(exception);
     } else {
       cb(exception);
-      process.nextTick(() => this.emit('close', Boolean(exception)));
+      process.nextTick(() => this._emitClose(Boolean(exception)));
     }
     if (this._server) {
       this._server._connections--;
@@ -660,8 +702,15 @@ class Socket extends Duplex {
     handle.owner = null;
     // A private loop runs its close callbacks in the same turn as the event that
     // closed the handle; Node runs them after that turn's ticks and immediates.
-    if (privateLoop) setImmediate(() => this.emit('close', this._hadError));
-    else this.emit('close', this._hadError);
+    if (privateLoop) setImmediate(() => this._emitClose(this._hadError));
+    else this._emitClose(this._hadError);
+  }
+
+  // _closeEmitted tells a layer over the socket (tls-interop) that 'close' has
+  // come, whoever removed the listeners since.
+  _emitClose(hadError) {
+    this._closeEmitted = true;
+    this.emit('close', hadError);
   }
 
   // Closes with a TCP RST instead of a FIN.

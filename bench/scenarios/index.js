@@ -8,6 +8,7 @@ const { LineProc, runToEnd, cpuNs, rssBytes, sleep } = require('../lib/proc');
 
 const SERVER_MAIN = path.join(__dirname, 'server-main.js');
 const CLIENT_MAIN = path.join(__dirname, 'client-main.js');
+const TLS_MAIN = path.join(__dirname, 'tls-main.js');
 
 class Unavailable extends Error {}
 
@@ -180,6 +181,25 @@ async function runClient(ctx, rt, impl) {
   });
 }
 
+// ---- TLS over the module's sockets, both ends in one process -----------------
+
+const runTls = (mode, metric) => async (ctx, rt, impl) => {
+  if (impl === 'c') throw new Unavailable('no C counterpart: TLS is the runtime\'s, over either module\'s sockets');
+  const cfg = ctx.cfg;
+  const p = new LineProc(rt.bin, [...rt.args, TLS_MAIN, impl, mode, String(cfg.warmup), String(cfg.duration)]);
+  let r;
+  try {
+    r = await p.nextJSON((cfg.runTimeout + 10) * 1000);
+  } catch (err) {
+    p.kill();
+    throw new Unavailable(`TLS scenario did not run: ${err.message}`);
+  } finally {
+    await p.waitExit(5000);
+  }
+  if (r.error) throw new Error(r.error);
+  return { value: r[metric], server_cpu_us_per_unit: r.cpu_us_per_unit, load: r };
+};
+
 // ---- HTTP under wrk -----------------------------------------------------------
 
 function parseWrk(out) {
@@ -270,6 +290,10 @@ const SCENARIOS = [
     target: { cnetNet: 0.5, lower: true }, run: runIdle },
   { id: 'client', title: 'client side, 100 conns to C echo', unit: 'msg/s', higher: true, latency: true,
     target: { cnetNet: 1.5 }, run: runClient },
+  { id: 'tls-bulk', cpuUnit: 'MB', title: 'TLS bulk 64 KiB writes, in one process', unit: 'MB/s', higher: true,
+    target: { cnetNet: 1.0 }, run: runTls('bulk', 'mb_per_s') },
+  { id: 'tls-rr', cpuUnit: 'req', title: 'TLS request/response 64 B, 8 conns, in one process', unit: 'req/s', higher: true,
+    target: { cnetNet: 1.0 }, run: runTls('rr', 'req_per_s') },
   { id: 'http', cpuUnit: 'req', title: 'HTTP/1.1 responder under wrk', unit: 'req/s', higher: true, latency: true,
     target: { cnetNet: 1.5 }, run: runHttp },
   { id: 'instr', title: 'echo 100 conns, instructions/msg', unit: 'instr/msg', higher: false,
