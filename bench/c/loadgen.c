@@ -545,6 +545,7 @@ static void bulk_down_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf
     return;
   }
   if (nread < 0) fail("bulk-down read: %s", uv_strerror((int)nread));
+  if (nread == 0) return; /* libuv's "nothing read" (EAGAIN), possible after the shutdown */
   if (phase == PH_DRAIN || (uint64_t)nread > c->want) fail("%s", "source sent more bytes than asked");
   const uint8_t *p = (const uint8_t *)buf->base;
   size_t left = (size_t)nread;
