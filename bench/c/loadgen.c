@@ -11,6 +11,10 @@
  *              byte against the 64 KiB pattern, MB/s.
  *   idle       opens N connections, one echoed message each, prints a "ready" JSON
  *              line and holds them until stdin closes.
+ *   --sync     (echo with --messages) for counting a server's instructions without
+ *              connection set-up: after --warmup-messages W it prints {"sync":"warm"},
+ *              waits for a line on stdin, echoes the --messages M, prints the result
+ *              and waits for another line before it closes the connections.
  *   http       N keep-alive connections, one HTTP/1.1 GET in flight each (no
  *              pipelining); every response is parsed (status line, Content-Length,
  *              body length); req/s, p50/p99, non-2xx responses and connection
@@ -41,6 +45,8 @@ static int opt_size = 64;
 static double opt_warmup = 0.0;
 static double opt_duration = 1.0;
 static uint64_t opt_messages = 0; /* fixed count mode when > 0 */
+static uint64_t opt_warmup_messages = 0;
+static bool opt_sync = false;
 static double opt_timeout = 60.0;
 static uint64_t opt_burst = 32u << 20;
 static int opt_concurrency = 256; /* pending connects (idle mode) */
@@ -188,8 +194,40 @@ static void conn_close(conn_t *c) {
   uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
+/* ================= stdin lines (--sync, idle) ================= */
+static uv_pipe_t stdin_pipe;
+static bool stdin_open;
+static void (*on_stdin_line)(void);
+
+static void on_stdin(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
+  (void)buf;
+  if (nread == 0) return;
+  uv_read_stop(s);
+  void (*next)(void) = on_stdin_line;
+  on_stdin_line = NULL;
+  if (next) next();
+}
+
+/* Call next() when a line (or the end) arrives on stdin. */
+static void wait_stdin(void (*next)(void)) {
+  if (!stdin_open) {
+    if (uv_guess_handle(0) != UV_NAMED_PIPE) {
+      next();
+      return;
+    }
+    UVCHECK(uv_pipe_init(loop, &stdin_pipe, 0));
+    UVCHECK(uv_pipe_open(&stdin_pipe, 0));
+    stdin_open = true;
+  }
+  on_stdin_line = next;
+  UVCHECK(uv_read_start((uv_stream_t *)&stdin_pipe, on_alloc, on_stdin));
+}
+
 /* ================= echo ================= */
 static uint8_t *scratch;
+static bool echo_result_printed;
+enum { SYNC_WARM, SYNC_MEASURE, SYNC_DONE };
+static int sync_stage = SYNC_DONE;
 
 static bool echo_may_send(conn_t *c) {
   if (phase == PH_DRAIN) return false;
@@ -218,10 +256,47 @@ static bool echo_all_done(void) {
 
 static void echo_enter_drain(void) {
   if (phase == PH_DRAIN) return;
-  t_end = uv_hrtime();
+  if (!echo_result_printed) t_end = uv_hrtime();
   phase = PH_DRAIN;
   for (int i = 0; i < opt_conns; i++)
     if (conns[i].recv_msgs == conns[i].next_send) conn_close(&conns[i]);
+}
+
+/* Give every connection `total` more messages to send, spread evenly. */
+static void echo_add_quota(uint64_t total) {
+  uint64_t each = total / opt_conns, rem = total % opt_conns;
+  for (int i = 0; i < opt_conns; i++) conns[i].quota += each + ((uint64_t)i < rem ? 1 : 0);
+}
+
+static void echo_sync_close(void) {
+  echo_enter_drain();
+}
+
+static void echo_sync_measure(void) {
+  sync_stage = SYNC_MEASURE;
+  phase = PH_MEASURE;
+  t_measure = uv_hrtime();
+  echo_add_quota(opt_messages);
+  for (int i = 0; i < opt_conns; i++) echo_fill(&conns[i]);
+}
+
+/* Every connection has echoed its quota (and is idle). */
+static void echo_quota_done(void) {
+  if (sync_stage == SYNC_WARM) {
+    sync_stage = SYNC_DONE;
+    printf("{\"sync\":\"warm\",\"msgs\":%" PRIu64 "}\n", msgs_total);
+    fflush(stdout);
+    wait_stdin(echo_sync_measure);
+  } else if (sync_stage == SYNC_MEASURE) {
+    sync_stage = SYNC_DONE;
+    t_end = uv_hrtime();
+    print_echo_result();
+    echo_result_printed = true;
+    fflush(stdout);
+    wait_stdin(echo_sync_close);
+  } else {
+    echo_enter_drain();
+  }
 }
 
 static void echo_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
@@ -250,7 +325,7 @@ static void echo_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   }
   bytes_verified += (uint64_t)nread;
   echo_fill(c);
-  if (c->quota && phase != PH_DRAIN && echo_all_done()) echo_enter_drain();
+  if (c->quota && phase != PH_DRAIN && echo_all_done()) echo_quota_done();
   if (phase == PH_DRAIN && c->recv_msgs == c->next_send) conn_close(c);
 }
 
@@ -268,9 +343,12 @@ static void echo_on_warm(uv_timer_t *t) {
 
 static void echo_start_all(void) {
   t_start = uv_hrtime();
-  if (opt_messages) {
-    uint64_t each = opt_messages / opt_conns, rem = opt_messages % opt_conns;
-    for (int i = 0; i < opt_conns; i++) conns[i].quota = each + ((uint64_t)i < rem ? 1 : 0);
+  if (opt_messages && opt_sync) {
+    sync_stage = SYNC_WARM;
+    echo_add_quota(opt_warmup_messages ? opt_warmup_messages : 1);
+    phase = PH_WARMUP;
+  } else if (opt_messages) {
+    echo_add_quota(opt_messages);
     phase = PH_MEASURE;
     t_measure = t_start;
   } else if (opt_warmup > 0) {
@@ -334,20 +412,10 @@ static void echo_after_connect(conn_t *c) {
 }
 
 /* ================= idle ================= */
-static uv_pipe_t stdin_pipe;
-
 static void idle_close_all(void) {
   phase = PH_DRAIN;
   for (int i = 0; i < opt_conns; i++) conn_close(&conns[i]);
   if (conns_open == 0) finish();
-}
-
-static void on_stdin(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
-  (void)buf;
-  if (nread == 0) return;
-  uv_read_stop(s);
-  uv_close((uv_handle_t *)s, NULL);
-  idle_close_all();
 }
 
 static void idle_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
@@ -369,13 +437,7 @@ static void idle_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
         printf("{\"mode\":\"idle\",\"ready\":true,\"conns\":%d,\"setup_seconds\":%.3f}\n", opt_conns,
                (double)(t_end - t_start) / 1e9);
         fflush(stdout);
-        if (uv_guess_handle(0) == UV_NAMED_PIPE) {
-          UVCHECK(uv_pipe_init(loop, &stdin_pipe, 0));
-          UVCHECK(uv_pipe_open(&stdin_pipe, 0));
-          UVCHECK(uv_read_start((uv_stream_t *)&stdin_pipe, on_alloc, on_stdin));
-        } else {
-          idle_close_all();
-        }
+        wait_stdin(idle_close_all);
       }
     }
   }
@@ -780,7 +842,7 @@ static void print_http_result(void) {
 /* ================= main ================= */
 static void finish(void) {
   if (strcmp(opt_mode, "echo") == 0) {
-    print_echo_result();
+    if (!echo_result_printed) print_echo_result();
   } else if (strcmp(opt_mode, "http") == 0) {
     print_http_result();
   } else if (strcmp(opt_mode, "churn") == 0) {
@@ -808,7 +870,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: loadgen echo|churn|bulk-up|bulk-down|idle|http --port P [--host H] [--conns N]\n"
           "  [--inflight K] [--size S] [--warmup SEC] [--duration SEC] [--messages M]\n"
-          "  [--burst BYTES] [--concurrency C] [--timeout SEC]\n");
+          "  [--warmup-messages W --sync 1] [--burst BYTES] [--concurrency C] [--timeout SEC]\n");
   exit(1);
 }
 
@@ -827,6 +889,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--warmup")) opt_warmup = atof(v);
     else if (!strcmp(k, "--duration")) opt_duration = atof(v);
     else if (!strcmp(k, "--messages")) opt_messages = strtoull(v, NULL, 10);
+    else if (!strcmp(k, "--warmup-messages")) opt_warmup_messages = strtoull(v, NULL, 10);
+    else if (!strcmp(k, "--sync")) opt_sync = atoi(v) != 0;
     else if (!strcmp(k, "--timeout")) opt_timeout = atof(v);
     else if (!strcmp(k, "--burst")) opt_burst = strtoull(v, NULL, 10);
     else if (!strcmp(k, "--concurrency")) opt_concurrency = atoi(v);
