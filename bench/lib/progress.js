@@ -29,9 +29,11 @@ class Progress {
     return (Date.now() - this.t0) / 1000;
   }
 
-  // Seconds left: the remaining estimate, corrected by the pace so far.
+  // Seconds left: the remaining estimate, corrected by the pace so far (which
+  // starts from the estimate itself, so that the first samples do not swing it).
   left() {
-    const pace = this.estimateDone > 0 ? this.elapsed() / this.estimateDone : 1;
+    const prior = 20;
+    const pace = (this.elapsed() + prior) / (this.estimateDone + prior);
     return Math.max(0, this.estimateLeft * pace);
   }
 
