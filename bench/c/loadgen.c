@@ -384,8 +384,9 @@ static void connect_next(void);
 
 static void on_connect(uv_connect_t *req, int status) {
   conn_t *c = req->data;
-  if (status < 0) fail("connect: %s", uv_strerror(status));
   connects_pending--;
+  if (status == UV_ECANCELED && c->closing) return; /* closed by the end of an http run */
+  if (status < 0) fail("connect: %s", uv_strerror(status));
   UVCHECK(uv_tcp_nodelay(&c->tcp, 1));
   after_connect(c);
   connect_next();
