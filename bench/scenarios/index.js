@@ -186,7 +186,7 @@ async function runClient(ctx, rt, impl) {
 
 // ---- HTTP, driven by the C load generator ---------------------------------------
 
-// wrk's rule: a round with any non-2xx response or connection error fails.
+// A round fails on any non-2xx response or connection error.
 function checkHttp(r) {
   if (!r.total_requests) throw new Error('load generator completed no HTTP request');
   if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx responses, ${r.errors} connection errors`);
