@@ -3,7 +3,7 @@
 // cnet benchmark driver.
 //
 //   npm run bench                    every scenario on every runtime, short rounds (~4 min)
-//   npm run bench -- --full          the long run: 5 rounds of 2 s, 10,000 idle connections (~15 min)
+//   npm run bench -- --full          the long run: 5 rounds of 2 s, 10,000 idle connections (~17 min)
 //   npm run bench -- --quick         < 60 s smoke: echo-100 only on the extra runtimes
 //
 // Options: --runtimes=node20,node24,bun  --scenarios=echo1,echo100,...  --rounds=N
