@@ -13,9 +13,15 @@ const path = require('path');
 const ORDER = ['echo1', 'echo100', 'bulk-recv', 'bulk-send', 'churn', 'idle', 'client', 'http', 'instr', 'instr1'];
 const SHORT = {
   echo1: 'echo 1 conn', echo100: 'echo 100 conns', 'bulk-recv': 'bulk receive', 'bulk-send': 'bulk send',
-  churn: 'churn', idle: 'idle memory', client: 'client 100', http: 'HTTP (wrk)', instr: 'instr 100 conns', instr1: 'instr 1 conn',
+  churn: 'churn', idle: 'idle memory', client: 'client 100', http: 'HTTP keep-alive', instr: 'instr 100 conns', instr1: 'instr 1 conn',
 };
 const COLORS = ['#3b6ea8', '#d9822b', '#4c9a52', '#8e5ea2', '#b5453a'];
+
+// Which run profile measured a row (results from before profiles existed
+// were either --quick or the long run).
+function profileOf(cfg) {
+  return cfg.profile || (cfg.quick ? 'quick' : 'full');
+}
 
 function esc(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -145,7 +151,9 @@ function renderMarkdown(results) {
   for (const r of results) {
     out.push('');
     const when = Object.values(r.scenarios).map((e) => e.measured_at).filter(Boolean).sort().pop();
-    out.push(`### ${r.runtime.label || r.runtime.id}${when ? ` (${when.slice(0, 16).replace('T', ' ')} UTC)` : ''}`);
+    const profile = r.config ? profileOf(r.config) : null;
+    const head = [when ? `${when.slice(0, 16).replace('T', ' ')} UTC` : null, profile ? `${profile} profile` : null].filter(Boolean);
+    out.push(`### ${r.runtime.label || r.runtime.id}${head.length ? ` (${head.join(', ')})` : ''}`);
     out.push('');
     if (r.error) {
       out.push(`unavailable: ${r.error}`);
@@ -159,7 +167,8 @@ function renderMarkdown(results) {
       if (!e) continue;
       const unit = `${e.unit}${e.higher_is_better === false ? ' (lower is better)' : ''}`;
       const cfg = e.config || {};
-      const tags = [cfg.quick ? 'quick' : null, e.from_earlier_run ? 'earlier run' : null].filter(Boolean);
+      const rowProfile = profileOf(cfg);
+      const tags = [rowProfile !== profile ? rowProfile : null, e.from_earlier_run ? 'earlier run' : null].filter(Boolean);
       const tag = tags.length ? ` (${tags.join(', ')})` : '';
       out.push(`| ${e.title}${tag} | ${unit} | ${mdCell(e.impls.net, e.cpu_unit)} | ${mdCell(e.impls.cnet, e.cpu_unit)} | ` +
         `${mdCell(e.impls.c, e.cpu_unit)} | ${num(e.ratios.cnet_net)} | ${num(e.ratios.cnet_c)} | ${num(e.ratios.net_c)} |`);

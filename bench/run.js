@@ -2,13 +2,13 @@
 'use strict';
 // cnet benchmark driver.
 //
-//   npm run bench                    full run (all scenarios, all runtimes)
-//   npm run bench -- --quick         < 60 s: short rounds, echo-100 only on the extra runtimes
-//   npm run bench -- --instructions  also count instructions per message under callgrind
+//   npm run bench                    every scenario on every runtime, short rounds (~4 min)
+//   npm run bench -- --full          the long run: 5 rounds of 2 s, 10,000 idle connections (~17 min)
+//   npm run bench -- --quick         < 60 s smoke: echo-100 only on the extra runtimes
 //
 // Options: --runtimes=node20,node24,bun  --scenarios=echo1,echo100,...  --rounds=N
-//          (instr and instr1 need --instructions or --scenarios=instr,instr1)
 //          --duration=S --warmup=S --idle-conns=N --no-install --no-chart
+//          --instructions (add the callgrind rows to --quick) --no-instructions
 //          --results=DIR (where the JSON, SVG and summary go; default bench/results)
 //
 // Every comparison runs built-in net, cnet and the C limit interleaved
@@ -25,6 +25,7 @@ const { resolveRuntimes, systemNode } = require('../tools/runtimes');
 const { SCENARIOS, Unavailable } = require('./scenarios');
 const { summarize, ratio, fmt } = require('./lib/stats');
 const { which } = require('./lib/proc');
+const { Progress } = require('./lib/progress');
 const { writeChart, writeMarkdown } = require('./chart');
 
 let RESULTS = path.join(__dirname, 'results');
@@ -66,27 +67,41 @@ function machineInfo(ctx, runtimes) {
     node_libuv: process.versions.uv,
     cc: ver(process.env.CC || 'cc', ['--version']),
     valgrind: ctx.valgrind ? ver('valgrind', ['--version']) : null,
-    wrk: ctx.wrk ? ver(ctx.wrk, ['-v']) : null,
   };
 }
 
+// The three profiles. Instruction counts (instr, instr1: [warm-up messages,
+// counted messages]) are the low-noise metric on this shared 2-core machine,
+// so the default keeps them; they run on the system node only.
+const PROFILES = {
+  quick: {
+    rounds: 2, warmup: 0.15, duration: 0.4, idleConns: 3000, idleSeconds: 0.25,
+    instructions: false, instrMessages: [10000, 5000], instr1Messages: [10000, 5000],
+  },
+  default: {
+    rounds: 3, warmup: 0.2, duration: 0.5, idleConns: 3000, idleSeconds: 0.5,
+    instructions: true, instrMessages: [10000, 5000], instr1Messages: [10000, 5000],
+  },
+  full: {
+    rounds: 5, warmup: 0.5, duration: 2, idleConns: 10000, idleSeconds: 1,
+    instructions: true, instrMessages: [20000, 20000], instr1Messages: [10000, 10000],
+  },
+};
+
 function config(args) {
-  const quick = !!args.quick;
+  const profile = args.full ? 'full' : args.quick ? 'quick' : 'default';
   const cfg = {
-    quick,
-    rounds: quick ? 2 : 5,
-    warmup: quick ? 0.15 : 0.5,
-    duration: quick ? 0.4 : 2,
+    profile,
+    quick: profile === 'quick',
+    ...PROFILES[profile],
     inflight: 1,
     burst: 32 << 20,
-    idleConns: quick ? 3000 : 10000,
     clientConns: 100,
     httpConns: 50,
-    httpSeconds: quick ? 1 : 3,
     runTimeout: 60,
-    instrMessages: quick ? [5000, 25000] : [20000, 100000],
-    instr1Messages: quick ? [1000, 5000] : [5000, 25000],
   };
+  if (args.instructions) cfg.instructions = true;
+  if (args['no-instructions']) cfg.instructions = false;
   if (args.rounds) cfg.rounds = Math.max(1, Number(args.rounds));
   if (args.duration) cfg.duration = Number(args.duration);
   if (args.warmup) cfg.warmup = Number(args.warmup);
@@ -108,7 +123,7 @@ function plan(args, cfg, runtimes) {
   const primary = runtimes[0] && runtimes[0].id;
   return (rt) => SCENARIOS.filter((s) => {
     if (s.instructions) {
-      if (!(args.instructions || (wanted && wanted.includes(s.id)))) return false;
+      if (!(cfg.instructions || (wanted && wanted.includes(s.id)))) return false;
       if (rt.kind === 'bun') return false; // Bun's JIT under valgrind is not a meaningful count
       if (!wanted && rt.id !== primary) return false;
     }
@@ -118,17 +133,41 @@ function plan(args, cfg, runtimes) {
   });
 }
 
-function sampleLine(s) {
-  const d = s.load || {};
-  const lat = s.p50_us != null ? s : d;
-  let extra = '';
-  if (lat.p50_us != null) extra += ` p50 ${fmt(lat.p50_us)}us p99 ${fmt(lat.p99_us)}us`;
-  if (s.heap_per_conn != null) extra += ` heap ${fmt(s.heap_per_conn)} B/conn`;
-  if (s.server_cpu_us_per_unit != null) extra += ` cpu ${fmt(s.server_cpu_us_per_unit)}us/unit`;
-  return `${fmt(s.value)}${extra}`;
+// Estimated seconds of one sample (one round of one implementation), for the
+// time left shown while running: process start-up plus the load's own time.
+const PROBE_SECONDS = 1;
+function sampleEstimate(sc, cfg, impl) {
+  const start = impl === 'c' ? 0.05 : 0.2;
+  if (sc.instructions) {
+    // one run under valgrind: start-up and warm-up uninstrumented, then the counted messages
+    const [warm, counted] = sc.id === 'instr1' ? cfg.instr1Messages : cfg.instrMessages;
+    const perMsg = sc.id === 'instr1' ? 0.6e-3 : 1.5e-3;
+    return impl === 'c' ? 1 : 8 + warm * 3e-4 + counted * perMsg;
+  }
+  if (sc.id === 'idle') return start + cfg.idleConns / 5000 + cfg.idleSeconds + 0.4;
+  return start + (cfg.warmup || 0) + cfg.duration + 0.05;
 }
 
-async function runRuntime(ctx, rt, scenarios) {
+const roundsOf = (sc, cfg) => (sc.instructions ? 1 : cfg.rounds);
+
+function scenarioEstimate(sc, cfg, impls = IMPLS) {
+  return impls.reduce((t, impl) => t + roundsOf(sc, cfg) * sampleEstimate(sc, cfg, impl), 0);
+}
+
+// The line a finished scenario leaves: median per implementation and cnet/net.
+function resultLine(sc, entry) {
+  const parts = IMPLS.map((impl) => {
+    const row = entry.impls[impl];
+    if (row.status === 'unavailable') return `${IMPL_LABEL[impl]} unavailable`;
+    if (row.status === 'failed') return `${IMPL_LABEL[impl]} FAILED`;
+    const failed = row.errors.length ? ` (${row.errors.length} failed)` : '';
+    return `${IMPL_LABEL[impl]} ${fmt(row.summary.median)}${failed}`;
+  });
+  const r = entry.ratios.cnet_net;
+  return `${parts.join('  ')} ${sc.unit}${r != null ? `  cnet/net ${fmt(r)}` : ''}`;
+}
+
+async function runRuntime(ctx, rt, scenarios, progress) {
   const res = {
     runtime: { id: rt.id, label: rt.label, bin: rt.bin, version: rt.version },
     started: new Date().toISOString(),
@@ -137,6 +176,8 @@ async function runRuntime(ctx, rt, scenarios) {
     scenarios: {},
   };
   // One probe per implementation: a server that cannot start marks the whole row.
+  progress.begin(`[${rt.id}] ${rt.label}:`);
+  progress.update('checking net, cnet and C');
   const status = {};
   for (const impl of IMPLS) {
     if (impl === 'c') {
@@ -152,33 +193,41 @@ async function runRuntime(ctx, rt, scenarios) {
       const why = err.message;
       status[impl] = rt.kind === 'bun' && impl === 'cnet' ? `unsupported on Bun: ${why}` : why;
     }
-    log(`[${rt.id}] ${impl}: ${status[impl] ? `unavailable: ${status[impl]}` : 'ok'}`);
   }
+  progress.advance(PROBE_SECONDS);
+  const missing = IMPLS.filter((impl) => status[impl]);
+  for (const sc of scenarios) progress.skip(scenarioEstimate(sc, ctx.cfg, missing));
+  progress.end(IMPLS.map((impl) => `${IMPL_LABEL[impl]} ${status[impl] ? `unavailable: ${status[impl]}` : 'ok'}`).join(', '));
+
   for (const sc of scenarios) {
     const entry = {
       title: sc.title, unit: sc.unit, higher_is_better: sc.higher, target: sc.target, cpu_unit: sc.cpuUnit || null,
       measured_at: new Date().toISOString(), config: ctx.cfg, impls: {},
     };
     for (const impl of IMPLS) entry.impls[impl] = { status: status[impl] ? 'unavailable' : 'ok', reason: status[impl], samples: [], errors: [] };
-    const rounds = sc.instructions ? 1 : ctx.cfg.rounds;
+    const rounds = roundsOf(sc, ctx.cfg);
+    progress.begin(`[${rt.id}] ${pad(sc.id, 10)}`);
     for (let r = 0; r < rounds; r++) {
       for (const impl of IMPLS) {
         const row = entry.impls[impl];
         if (row.status !== 'ok') continue;
+        const est = sampleEstimate(sc, ctx.cfg, impl);
+        progress.update(`round ${r + 1}/${rounds} ${IMPL_LABEL[impl]}`);
         try {
           const s = await sc.run(ctx, rt, impl);
           s.round = r;
           row.samples.push(s);
-          log(`[${rt.id}] ${sc.id} round ${r + 1}/${rounds} ${IMPL_LABEL[impl]}: ${sampleLine(s)}`);
         } catch (err) {
           if (err instanceof Unavailable) {
             row.status = 'unavailable';
             row.reason = err.message;
+            progress.skip(est * (rounds - r - 1));
           } else {
             row.errors.push(err.message);
           }
-          log(`[${rt.id}] ${sc.id} round ${r + 1}/${rounds} ${IMPL_LABEL[impl]}: ${err instanceof Unavailable ? 'unavailable' : 'FAILED'}: ${err.message}`);
+          progress.note(`[${rt.id}] ${sc.id} round ${r + 1}/${rounds} ${IMPL_LABEL[impl]}: ${err instanceof Unavailable ? 'unavailable' : 'FAILED'}: ${err.message}`);
         }
+        progress.advance(est);
       }
     }
     for (const impl of IMPLS) {
@@ -209,6 +258,7 @@ async function runRuntime(ctx, rt, scenarios) {
       net_c: ratio(med('net'), med('c')),
     };
     res.scenarios[sc.id] = entry;
+    progress.end(resultLine(sc, entry));
   }
   res.finished = new Date().toISOString();
   return res;
@@ -312,8 +362,8 @@ async function main() {
   const ctx = {
     cfg,
     build: b,
-    wrk: which('wrk'),
     valgrind: which('valgrind'),
+    callgrindControl: which('callgrind_control'),
     tmpDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cnet-bench-')),
     uvHeaders: null,
   };
@@ -322,7 +372,6 @@ async function main() {
     const v = ['MAJOR', 'MINOR', 'PATCH'].map((k) => new RegExp(`UV_VERSION_${k}\\s+(\\d+)`).exec(uvv)[1]);
     ctx.uvHeaders = v.join('.');
   } catch (_) { /* unknown */ }
-  if (!ctx.wrk) log('bench: wrk not installed: the HTTP scenario is skipped (apt-get install wrk)');
 
   const ids = args.runtimes ? String(args.runtimes).split(',') : [systemNode().id, 'node24', 'bun'];
   const known = [systemNode().id, 'node', 'node24', 'bun'];
@@ -340,18 +389,22 @@ async function main() {
   const runtimes = resolveRuntimes(ids, { install: !args['no-install'], log });
   ctx.machine = machineInfo(ctx, runtimes);
   const scenariosFor = plan(args, cfg, runtimes);
+  const estimate = runtimes.filter((rt) => !rt.error)
+    .reduce((t, rt) => t + PROBE_SECONDS + scenariosFor(rt).reduce((u, sc) => u + scenarioEstimate(sc, cfg), 0), 0);
+  const counted = runtimes.some((rt) => !rt.error && scenariosFor(rt).some((sc) => sc.instructions));
+  log(`bench: ${cfg.profile} profile: ${cfg.rounds} rounds of ${cfg.duration} s${counted ? ', instructions under callgrind' : ''}; about ${Math.ceil(estimate / 60)} min`);
+  const progress = new Progress(estimate);
   const all = [];
   for (const rt of runtimes) {
     if (rt.error) {
-      log(`[${rt.id}] unavailable: ${rt.error}`);
+      progress.note(`[${rt.id}] unavailable: ${rt.error}`);
       const res = { runtime: { id: rt.id, label: rt.label }, error: rt.error, machine: ctx.machine,
         started: new Date().toISOString(), scenarios: {} };
       all.push(res);
       writeResults(res);
       continue;
     }
-    log(`[${rt.id}] ${rt.label}`);
-    const res = await runRuntime(ctx, rt, scenariosFor(rt));
+    const res = await runRuntime(ctx, rt, scenariosFor(rt), progress);
     all.push(res);
     writeResults({ ...res, scenarios: { ...res.scenarios } });
   }
@@ -359,7 +412,8 @@ async function main() {
   if (!args['no-chart']) {
     const svg = writeChart(RESULTS);
     writeMarkdown(RESULTS);
-    log(`bench: wrote ${path.relative(process.cwd(), svg)}, results/summary.md and ${all.filter((r) => !r.error).map((r) => `results/${r.runtime.id}.json`).join(', ')}`);
+    const shown = (f) => path.relative(process.cwd(), path.join(RESULTS, f));
+    log(`bench: wrote ${shown(path.basename(svg))}, ${shown('summary.md')} and ${all.filter((r) => !r.error).map((r) => shown(`${r.runtime.id}.json`)).join(', ')}`);
   }
   fs.rmSync(ctx.tmpDir, { recursive: true, force: true });
   log(`bench: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

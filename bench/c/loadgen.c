@@ -11,6 +11,14 @@
  *              byte against the 64 KiB pattern, MB/s.
  *   idle       opens N connections, one echoed message each, prints a "ready" JSON
  *              line and holds them until stdin closes.
+ *   --sync     (echo with --messages) for counting a server's instructions without
+ *              connection set-up: after --warmup-messages W it prints {"sync":"warm"},
+ *              waits for a line on stdin, echoes the --messages M, prints the result
+ *              and waits for another line before it closes the connections.
+ *   http       N keep-alive connections, one HTTP/1.1 GET in flight each (no
+ *              pipelining); every response is parsed (status line, Content-Length,
+ *              body length); req/s, p50/p99, non-2xx responses and connection
+ *              errors (a failed connection is counted and reopened).
  *
  * Results are one JSON object on stdout. Exit status 0 on success, 3 on a
  * verification error or time-out (a JSON object with "error" is printed).
@@ -22,6 +30,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include "common.h"
@@ -36,6 +45,8 @@ static int opt_size = 64;
 static double opt_warmup = 0.0;
 static double opt_duration = 1.0;
 static uint64_t opt_messages = 0; /* fixed count mode when > 0 */
+static uint64_t opt_warmup_messages = 0;
+static bool opt_sync = false;
 static double opt_timeout = 60.0;
 static uint64_t opt_burst = 32u << 20;
 static int opt_concurrency = 256; /* pending connects (idle mode) */
@@ -183,8 +194,40 @@ static void conn_close(conn_t *c) {
   uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
+/* ================= stdin lines (--sync, idle) ================= */
+static uv_pipe_t stdin_pipe;
+static bool stdin_open;
+static void (*on_stdin_line)(void);
+
+static void on_stdin(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
+  (void)buf;
+  if (nread == 0) return;
+  uv_read_stop(s);
+  void (*next)(void) = on_stdin_line;
+  on_stdin_line = NULL;
+  if (next) next();
+}
+
+/* Call next() when a line (or the end) arrives on stdin. */
+static void wait_stdin(void (*next)(void)) {
+  if (!stdin_open) {
+    if (uv_guess_handle(0) != UV_NAMED_PIPE) {
+      next();
+      return;
+    }
+    UVCHECK(uv_pipe_init(loop, &stdin_pipe, 0));
+    UVCHECK(uv_pipe_open(&stdin_pipe, 0));
+    stdin_open = true;
+  }
+  on_stdin_line = next;
+  UVCHECK(uv_read_start((uv_stream_t *)&stdin_pipe, on_alloc, on_stdin));
+}
+
 /* ================= echo ================= */
 static uint8_t *scratch;
+static bool echo_result_printed;
+enum { SYNC_WARM, SYNC_MEASURE, SYNC_DONE };
+static int sync_stage = SYNC_DONE;
 
 static bool echo_may_send(conn_t *c) {
   if (phase == PH_DRAIN) return false;
@@ -213,10 +256,47 @@ static bool echo_all_done(void) {
 
 static void echo_enter_drain(void) {
   if (phase == PH_DRAIN) return;
-  t_end = uv_hrtime();
+  if (!echo_result_printed) t_end = uv_hrtime();
   phase = PH_DRAIN;
   for (int i = 0; i < opt_conns; i++)
     if (conns[i].recv_msgs == conns[i].next_send) conn_close(&conns[i]);
+}
+
+/* Give every connection `total` more messages to send, spread evenly. */
+static void echo_add_quota(uint64_t total) {
+  uint64_t each = total / opt_conns, rem = total % opt_conns;
+  for (int i = 0; i < opt_conns; i++) conns[i].quota += each + ((uint64_t)i < rem ? 1 : 0);
+}
+
+static void echo_sync_close(void) {
+  echo_enter_drain();
+}
+
+static void echo_sync_measure(void) {
+  sync_stage = SYNC_MEASURE;
+  phase = PH_MEASURE;
+  t_measure = uv_hrtime();
+  echo_add_quota(opt_messages);
+  for (int i = 0; i < opt_conns; i++) echo_fill(&conns[i]);
+}
+
+/* Every connection has echoed its quota (and is idle). */
+static void echo_quota_done(void) {
+  if (sync_stage == SYNC_WARM) {
+    sync_stage = SYNC_DONE;
+    printf("{\"sync\":\"warm\",\"msgs\":%" PRIu64 "}\n", msgs_total);
+    fflush(stdout);
+    wait_stdin(echo_sync_measure);
+  } else if (sync_stage == SYNC_MEASURE) {
+    sync_stage = SYNC_DONE;
+    t_end = uv_hrtime();
+    print_echo_result();
+    echo_result_printed = true;
+    fflush(stdout);
+    wait_stdin(echo_sync_close);
+  } else {
+    echo_enter_drain();
+  }
 }
 
 static void echo_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
@@ -245,7 +325,7 @@ static void echo_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   }
   bytes_verified += (uint64_t)nread;
   echo_fill(c);
-  if (c->quota && phase != PH_DRAIN && echo_all_done()) echo_enter_drain();
+  if (c->quota && phase != PH_DRAIN && echo_all_done()) echo_quota_done();
   if (phase == PH_DRAIN && c->recv_msgs == c->next_send) conn_close(c);
 }
 
@@ -263,9 +343,12 @@ static void echo_on_warm(uv_timer_t *t) {
 
 static void echo_start_all(void) {
   t_start = uv_hrtime();
-  if (opt_messages) {
-    uint64_t each = opt_messages / opt_conns, rem = opt_messages % opt_conns;
-    for (int i = 0; i < opt_conns; i++) conns[i].quota = each + ((uint64_t)i < rem ? 1 : 0);
+  if (opt_messages && opt_sync) {
+    sync_stage = SYNC_WARM;
+    echo_add_quota(opt_warmup_messages ? opt_warmup_messages : 1);
+    phase = PH_WARMUP;
+  } else if (opt_messages) {
+    echo_add_quota(opt_messages);
     phase = PH_MEASURE;
     t_measure = t_start;
   } else if (opt_warmup > 0) {
@@ -301,8 +384,9 @@ static void connect_next(void);
 
 static void on_connect(uv_connect_t *req, int status) {
   conn_t *c = req->data;
-  if (status < 0) fail("connect: %s", uv_strerror(status));
   connects_pending--;
+  if (status == UV_ECANCELED && c->closing) return; /* closed by the end of an http run */
+  if (status < 0) fail("connect: %s", uv_strerror(status));
   UVCHECK(uv_tcp_nodelay(&c->tcp, 1));
   after_connect(c);
   connect_next();
@@ -329,20 +413,10 @@ static void echo_after_connect(conn_t *c) {
 }
 
 /* ================= idle ================= */
-static uv_pipe_t stdin_pipe;
-
 static void idle_close_all(void) {
   phase = PH_DRAIN;
   for (int i = 0; i < opt_conns; i++) conn_close(&conns[i]);
   if (conns_open == 0) finish();
-}
-
-static void on_stdin(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
-  (void)buf;
-  if (nread == 0) return;
-  uv_read_stop(s);
-  uv_close((uv_handle_t *)s, NULL);
-  idle_close_all();
 }
 
 static void idle_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
@@ -364,13 +438,7 @@ static void idle_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
         printf("{\"mode\":\"idle\",\"ready\":true,\"conns\":%d,\"setup_seconds\":%.3f}\n", opt_conns,
                (double)(t_end - t_start) / 1e9);
         fflush(stdout);
-        if (uv_guess_handle(0) == UV_NAMED_PIPE) {
-          UVCHECK(uv_pipe_init(loop, &stdin_pipe, 0));
-          UVCHECK(uv_pipe_open(&stdin_pipe, 0));
-          UVCHECK(uv_read_start((uv_stream_t *)&stdin_pipe, on_alloc, on_stdin));
-        } else {
-          idle_close_all();
-        }
+        wait_stdin(idle_close_all);
       }
     }
   }
@@ -540,6 +608,7 @@ static void bulk_down_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf
     return;
   }
   if (nread < 0) fail("bulk-down read: %s", uv_strerror((int)nread));
+  if (nread == 0) return; /* libuv's "nothing read" (EAGAIN), possible after the shutdown */
   if (phase == PH_DRAIN || (uint64_t)nread > c->want) fail("%s", "source sent more bytes than asked");
   const uint8_t *p = (const uint8_t *)buf->base;
   size_t left = (size_t)nread;
@@ -572,10 +641,211 @@ static void bulk_down_after_connect(conn_t *c) {
   bulk_down_request(c);
 }
 
+/* ================= http ================= */
+/* Per-connection response parser: the head is collected up to HEAD_MAX bytes,
+ * then Content-Length bytes of body are counted. */
+#define HEAD_MAX 2048
+typedef struct {
+  char head[HEAD_MAX];
+  int head_len;
+  bool in_body;
+  uint64_t body_left;
+  int status;
+} http_resp_t;
+
+static http_resp_t *resps;
+static char http_req[128];
+static int http_req_len;
+static uint64_t http_non2xx, http_errors, http_body_bytes;
+
+static void http_on_closed(uv_handle_t *h);
+
+/* Drop a connection after a transport or protocol error and open a new one. */
+static void http_conn_error(conn_t *c) {
+  http_errors++;
+  if (c->closing) return;
+  c->closing = true;
+  uv_read_stop((uv_stream_t *)&c->tcp);
+  uv_close((uv_handle_t *)&c->tcp, http_on_closed);
+}
+
+static void http_send(conn_t *c) {
+  http_resp_t *r = &resps[c->id];
+  r->head_len = 0;
+  r->in_body = false;
+  c->stimes[0] = uv_hrtime();
+  c->next_send++;
+  send_bytes(c, http_req, (size_t)http_req_len);
+}
+
+/* Parse the collected head: "HTTP/1.x SSS ..." and a Content-Length header.
+ * Returns false when the head is not a response this client can frame. */
+static bool http_parse_head(http_resp_t *r) {
+  const char *h = r->head;
+  int n = r->head_len;
+  if (n < 12 || memcmp(h, "HTTP/1.", 7) != 0 || h[8] != ' ') return false;
+  if (h[9] < '0' || h[9] > '9' || h[10] < '0' || h[10] > '9' || h[11] < '0' || h[11] > '9') return false;
+  r->status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
+  bool have_length = false;
+  const char *line = memchr(h, '\n', (size_t)n);
+  while (line && line + 1 < h + n) {
+    line++;
+    const char *end = memchr(line, '\n', (size_t)(h + n - line));
+    if (!end) break;
+    size_t len = (size_t)(end - line);
+    if (len > 15 && strncasecmp(line, "content-length:", 15) == 0) {
+      char *stop;
+      const char *v = line + 15;
+      while (*v == ' ' || *v == '\t') v++;
+      unsigned long long cl = strtoull(v, &stop, 10);
+      if (stop == v) return false;
+      r->body_left = cl;
+      have_length = true;
+    } else if (len > 18 && strncasecmp(line, "transfer-encoding:", 18) == 0) {
+      return false; /* chunked bodies are not framed by this client */
+    }
+    line = end;
+  }
+  return have_length;
+}
+
+static void http_response_done(conn_t *c) {
+  http_resp_t *r = &resps[c->id];
+  uint64_t now = uv_hrtime();
+  c->recv_msgs++;
+  msgs_total++;
+  if (r->status < 200 || r->status > 299) http_non2xx++;
+  if (phase == PH_MEASURE) {
+    msgs_measured++;
+    hist_add(now - c->stimes[0]);
+  }
+  if (phase == PH_DRAIN) {
+    conn_close(c);
+  } else {
+    http_send(c);
+  }
+}
+
+static void http_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
+  conn_t *c = s->data;
+  if (nread < 0) {
+    if (!c->closing) http_conn_error(c);
+    return;
+  }
+  http_resp_t *r = &resps[c->id];
+  const char *p = buf->base;
+  size_t left = (size_t)nread;
+  while (left) {
+    if (c->recv_msgs == c->next_send) {
+      http_conn_error(c); /* bytes with no request outstanding */
+      return;
+    }
+    if (!r->in_body) {
+      /* copy up to the end of the head ("\r\n\r\n") */
+      size_t take = 0;
+      bool complete = false;
+      while (take < left) {
+        if (r->head_len >= HEAD_MAX) {
+          http_conn_error(c);
+          return;
+        }
+        r->head[r->head_len++] = p[take++];
+        if (r->head_len >= 4 && memcmp(r->head + r->head_len - 4, "\r\n\r\n", 4) == 0) {
+          complete = true;
+          break;
+        }
+      }
+      p += take;
+      left -= take;
+      if (!complete) break;
+      if (!http_parse_head(r)) {
+        http_conn_error(c);
+        return;
+      }
+      r->in_body = true;
+    }
+    size_t body = left < r->body_left ? left : (size_t)r->body_left;
+    r->body_left -= body;
+    http_body_bytes += body;
+    p += body;
+    left -= body;
+    if (r->body_left == 0) {
+      http_response_done(c);
+      if (c->closing) return;
+    }
+  }
+}
+
+static void http_start_conn(conn_t *c) {
+  UVCHECK(uv_read_start((uv_stream_t *)&c->tcp, on_alloc, http_on_read));
+  http_send(c);
+}
+
+static void http_on_reconnect(conn_t *c) {
+  if (phase == PH_DRAIN) {
+    conn_close(c);
+    return;
+  }
+  http_start_conn(c);
+}
+
+static void http_on_closed(uv_handle_t *h) {
+  conn_t *c = h->data;
+  conns_open--;
+  c->recv_msgs = c->next_send; /* the lost request is not answered */
+  if (phase != PH_DRAIN) {
+    after_connect = http_on_reconnect;
+    connect_one(c);
+  } else if (conns_open == 0) {
+    finish();
+  }
+}
+
+static void http_enter_drain(uv_timer_t *t) {
+  (void)t;
+  t_end = uv_hrtime();
+  phase = PH_DRAIN;
+  for (int i = 0; i < opt_conns; i++)
+    if (conns[i].recv_msgs == conns[i].next_send) conn_close(&conns[i]);
+  if (conns_open == 0) finish();
+}
+
+static void http_on_warm(uv_timer_t *t) {
+  (void)t;
+  phase = PH_MEASURE;
+  t_measure = uv_hrtime();
+  uv_timer_start(&phase_timer, http_enter_drain, (uint64_t)(opt_duration * 1000), 0);
+}
+
+static void http_after_connect(conn_t *c) {
+  (void)c;
+  if (++conns_ready < opt_conns) return;
+  t_start = uv_hrtime();
+  if (opt_warmup > 0)
+    uv_timer_start(&phase_timer, http_on_warm, (uint64_t)(opt_warmup * 1000), 0);
+  else
+    http_on_warm(NULL);
+  for (int i = 0; i < opt_conns; i++) http_start_conn(&conns[i]);
+}
+
+static void print_http_result(void) {
+  double secs = (double)(t_end - t_measure) / 1e9;
+  double cpu = self_cpu_s();
+  printf("{\"mode\":\"http\",\"conns\":%d,\"seconds\":%.6f,\"requests\":%" PRIu64 ",\"req_per_s\":%.1f,"
+         "\"p50_us\":%.2f,\"p99_us\":%.2f,\"total_requests\":%" PRIu64 ",\"non2xx\":%" PRIu64
+         ",\"errors\":%" PRIu64 ",\"body_bytes\":%" PRIu64 ",\"gen_cpu_s\":%.4f,"
+         "\"gen_cpu_us_per_req\":%.3f,\"gen_busy\":%.3f}\n",
+         opt_conns, secs, msgs_measured, secs > 0 ? (double)msgs_measured / secs : 0.0,
+         hist_pct(0.50) / 1e3, hist_pct(0.99) / 1e3, msgs_total, http_non2xx, http_errors,
+         http_body_bytes, cpu, msgs_total ? cpu * 1e6 / (double)msgs_total : 0.0, self_busy());
+}
+
 /* ================= main ================= */
 static void finish(void) {
   if (strcmp(opt_mode, "echo") == 0) {
-    print_echo_result();
+    if (!echo_result_printed) print_echo_result();
+  } else if (strcmp(opt_mode, "http") == 0) {
+    print_http_result();
   } else if (strcmp(opt_mode, "churn") == 0) {
     double secs = (double)(t_end - t_measure) / 1e9;
     printf("{\"mode\":\"churn\",\"workers\":%d,\"seconds\":%.6f,\"conns\":%" PRIu64
@@ -599,9 +869,9 @@ static void on_timeout(uv_timer_t *t) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: loadgen echo|churn|bulk-up|bulk-down|idle --port P [--host H] [--conns N]\n"
+          "usage: loadgen echo|churn|bulk-up|bulk-down|idle|http --port P [--host H] [--conns N]\n"
           "  [--inflight K] [--size S] [--warmup SEC] [--duration SEC] [--messages M]\n"
-          "  [--burst BYTES] [--concurrency C] [--timeout SEC]\n");
+          "  [--warmup-messages W --sync 1] [--burst BYTES] [--concurrency C] [--timeout SEC]\n");
   exit(1);
 }
 
@@ -620,6 +890,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--warmup")) opt_warmup = atof(v);
     else if (!strcmp(k, "--duration")) opt_duration = atof(v);
     else if (!strcmp(k, "--messages")) opt_messages = strtoull(v, NULL, 10);
+    else if (!strcmp(k, "--warmup-messages")) opt_warmup_messages = strtoull(v, NULL, 10);
+    else if (!strcmp(k, "--sync")) opt_sync = atoi(v) != 0;
     else if (!strcmp(k, "--timeout")) opt_timeout = atof(v);
     else if (!strcmp(k, "--burst")) opt_burst = strtoull(v, NULL, 10);
     else if (!strcmp(k, "--concurrency")) opt_concurrency = atoi(v);
@@ -657,6 +929,12 @@ int main(int argc, char **argv) {
 
   if (!strcmp(opt_mode, "echo")) {
     after_connect = echo_after_connect;
+    connect_next();
+  } else if (!strcmp(opt_mode, "http")) {
+    resps = calloc((size_t)opt_conns, sizeof *resps);
+    http_req_len = snprintf(http_req, sizeof http_req, "GET / HTTP/1.1\r\nHost: %s:%d\r\n\r\n",
+                            opt_host, opt_port);
+    after_connect = http_after_connect;
     connect_next();
   } else if (!strcmp(opt_mode, "idle")) {
     after_connect = idle_after_connect;

@@ -3,6 +3,7 @@
 // with impl one of 'net' | 'cnet' | 'c' and returns one sample
 // { value, ...details } or throws (the error text becomes the row's reason).
 
+const fs = require('fs');
 const path = require('path');
 const { LineProc, runToEnd, cpuNs, rssBytes, sleep } = require('../lib/proc');
 
@@ -26,7 +27,8 @@ async function startServer(ctx, rt, impl, mode, { ulimit = false, valgrind = nul
     args = [...rt.args, SERVER_MAIN, impl, mode];
   }
   if (valgrind) {
-    args = ['--tool=callgrind', `--callgrind-out-file=${valgrind}`, cmd, ...args];
+    // instrumentation starts off: the counted part switches it on (callgrindCount)
+    args = ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${valgrind}`, cmd, ...args];
     cmd = 'valgrind';
   }
   if (ulimit) {
@@ -105,11 +107,13 @@ async function withServer(ctx, rt, impl, mode, opts, fn) {
 
 // ---- load-generator driven scenarios -------------------------------------
 
-function loadScenario(serverMode, loadArgs, metric, perUnit) {
+// check(result) throws when the generator's result shows a failed round.
+function loadScenario(serverMode, loadArgs, metric, perUnit, check = () => {}) {
   return (ctx, rt, impl) => withServer(ctx, rt, impl, serverMode, {}, async (srv) => {
     const c0 = cpuNs(srv.pid);
     const r = await loadgen(ctx, [...loadArgs(ctx.cfg), '--port', String(srv.port)], ctx.cfg.runTimeout);
     const c1 = cpuNs(srv.pid);
+    check(r);
     const cpu = (c1 - c0) / 1e9;
     const units = perUnit(r);
     return { value: r[metric], server_cpu_s: cpu, server_cpu_us_per_unit: units ? (cpu * 1e6) / units : null, load: r };
@@ -133,9 +137,9 @@ async function runIdle(ctx, rt, impl) {
       const ready = await lg.nextJSON(ctx.cfg.runTimeout * 1000);
       if (ready.error || !ready.ready) throw new Error(`load generator: ${ready.error || 'not ready'}`);
       const c0 = cpuNs(srv.pid);
-      await sleep(ctx.cfg.quick ? 250 : 1000);
+      const idleSecs = ctx.cfg.idleSeconds;
+      await sleep(idleSecs * 1000);
       const idleCpu = (cpuNs(srv.pid) - c0) / 1e9;
-      const idleSecs = ctx.cfg.quick ? 0.25 : 1;
       const m1 = await srv.mem();
       const rss1 = rssBytes(srv.pid);
       lg.endInput();
@@ -200,72 +204,68 @@ const runTls = (mode, metric) => async (ctx, rt, impl) => {
   return { value: r[metric], server_cpu_us_per_unit: r.cpu_us_per_unit, load: r };
 };
 
-// ---- HTTP under wrk -----------------------------------------------------------
+// ---- HTTP, driven by the C load generator ---------------------------------------
 
-function parseWrk(out) {
-  const num = (re) => {
-    const m = re.exec(out);
-    return m ? Number(m[1]) : null;
-  };
-  const unit = (v, u) => v * ({ us: 1, ms: 1e3, s: 1e6 }[u] || 1);
-  const lat = (label) => {
-    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
-    return m ? unit(Number(m[1]), m[2]) : null;
-  };
-  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    req_per_s: num(/Requests\/sec:\s+([\d.]+)/),
-    requests: num(/(\d+) requests in/),
-    non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
-    socket_errors: errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
-    p50_us: lat('50'),
-    p99_us: lat('99'),
-  };
+// A round fails on any non-2xx response or connection error.
+function checkHttp(r) {
+  if (!r.total_requests) throw new Error('load generator completed no HTTP request');
+  if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx responses, ${r.errors} connection errors`);
 }
 
-async function runHttp(ctx, rt, impl) {
-  if (!ctx.wrk) throw new Unavailable('wrk not installed (apt-get install wrk)');
-  const cfg = ctx.cfg;
-  return withServer(ctx, rt, impl, 'http', {}, async (srv) => {
-    const url = `http://127.0.0.1:${srv.port}/`;
-    const base = ['-t1', `-c${cfg.httpConns}`, '--latency', '--timeout', '5s'];
-    if (!cfg.quick) await runToEnd(ctx.wrk, [...base, '-d1s', url], 20000); // warm-up
-    const c0 = cpuNs(srv.pid);
-    const r = await runToEnd(ctx.wrk, [...base, `-d${cfg.httpSeconds}s`, url], (cfg.httpSeconds + 20) * 1000);
-    const c1 = cpuNs(srv.pid);
-    if (r.code !== 0) throw new Error(`wrk failed: ${r.stderr.trim().slice(0, 200)}`);
-    const w = parseWrk(r.stdout);
-    if (!w.req_per_s || !w.requests) throw new Error('wrk reported no requests');
-    if (w.non2xx || w.socket_errors) throw new Error(`wrk saw ${w.non2xx} bad responses, ${w.socket_errors} socket errors`);
-    return { value: w.req_per_s, p50_us: w.p50_us, p99_us: w.p99_us, server_cpu_us_per_unit: ((c1 - c0) / 1e3) / w.requests, wrk: w };
-  });
-}
+const httpArgs = (cfg) => ['http', '--conns', String(cfg.httpConns), '--warmup', String(cfg.warmup),
+  '--duration', String(cfg.duration)];
 
 // ---- instructions under callgrind ----------------------------------------------
 
-async function callgrindRun(ctx, rt, impl, messages, conns) {
-  const out = path.join(ctx.tmpDir, `callgrind.${rt ? rt.id : 'c'}.${impl}.${conns}.${messages}.out`);
+function callgrindControl(ctx, args) {
+  return runToEnd(ctx.callgrindControl, args, 60000).then((r) => {
+    if (r.code !== 0) throw new Error(`callgrind_control ${args[0]} failed: ${`${r.stdout} ${r.stderr}`.trim().slice(0, 200)}`);
+  });
+}
+
+// Instructions the echo server executes for `messages` messages on `conns`
+// connections, counted between two points of one run under callgrind: after
+// `warm` messages have warmed the JIT the counters are zeroed, then `messages`
+// more are echoed on the same connections and the counters dumped, so
+// start-up, JIT warm-up and connection set-up and tear-down stay outside.
+async function callgrindCount(ctx, rt, impl, conns, [warm, messages]) {
+  const out = path.join(ctx.tmpDir, `callgrind.${rt ? rt.id : 'c'}.${impl}.${conns}.out`);
   const srv = await startServer(ctx, rt, impl, 'echo', { valgrind: out });
+  const lg = new LineProc(ctx.build.loadgen, ['echo', '--conns', String(conns), '--inflight', '1', '--size', '64',
+    '--warmup-messages', String(warm), '--messages', String(messages), '--sync', '1', '--port', String(srv.port),
+    '--timeout', '900']);
   let r;
   try {
-    r = await loadgen(ctx, ['echo', '--conns', String(conns), '--inflight', '1', '--size', '64', '--messages', String(messages),
-      '--port', String(srv.port)], 900);
+    const w = await lg.nextJSON(900000);
+    if (w.error) throw new Error(`load generator: ${w.error}`);
+    await callgrindControl(ctx, ['--instr=on', String(srv.pid)]);
+    await callgrindControl(ctx, ['--zero', String(srv.pid)]);
+    lg.send('\n');
+    r = await lg.nextJSON(900000);
+    if (r.error) throw new Error(`load generator: ${r.error}`);
+    await callgrindControl(ctx, ['--dump', String(srv.pid)]);
+    lg.endInput();
+    await lg.waitExit(30000);
   } finally {
+    lg.kill();
     await srv.stop(300000);
   }
-  const m = /Collected\s*:\s*(\d+)/.exec(srv.proc.stderr);
-  if (!m) throw new Error(`callgrind gave no total: ${srv.proc.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-  return { instructions: Number(m[1]), messages, load_seconds: r.seconds };
+  let dump = '';
+  try {
+    dump = fs.readFileSync(`${out}.1`, 'utf8');
+  } catch (err) {
+    throw new Error(`callgrind wrote no dump: ${err.message}`);
+  }
+  const m = /^(?:totals|summary):\s*(\d+)/m.exec(dump);
+  if (!m) throw new Error('callgrind dump has no totals');
+  return { instructions: Number(m[1]), warmup_messages: warm, messages, load_seconds: r.seconds };
 }
 
 const runInstructions = (conns) => async (ctx, rt, impl) => {
-  if (!ctx.valgrind) throw new Unavailable('valgrind not installed (apt-get install valgrind)');
-  const [small, large] = conns === 1 ? ctx.cfg.instr1Messages : ctx.cfg.instrMessages;
-  const a = await callgrindRun(ctx, rt, impl, small, conns);
-  const b = await callgrindRun(ctx, rt, impl, large, conns);
-  const per = (b.instructions - a.instructions) / (large - small);
-  // total/messages of the long run, start-up included, for comparison with one-shot counts
-  return { value: per, small: a, large: b, total_per_msg_large_run: b.instructions / large };
+  if (!ctx.valgrind || !ctx.callgrindControl) throw new Unavailable('valgrind not installed (apt-get install valgrind)');
+  const counts = conns === 1 ? ctx.cfg.instr1Messages : ctx.cfg.instrMessages;
+  const c = await callgrindCount(ctx, rt, impl, conns, counts);
+  return { value: c.instructions / c.messages, ...c };
 };
 
 // ---- the list -------------------------------------------------------------------
@@ -294,12 +294,12 @@ const SCENARIOS = [
     target: { cnetNet: 1.0 }, run: runTls('bulk', 'mb_per_s') },
   { id: 'tls-rr', cpuUnit: 'req', title: 'TLS request/response 64 B, 8 conns, in one process', unit: 'req/s', higher: true,
     target: { cnetNet: 1.0 }, run: runTls('rr', 'req_per_s') },
-  { id: 'http', cpuUnit: 'req', title: 'HTTP/1.1 responder under wrk', unit: 'req/s', higher: true, latency: true,
-    target: { cnetNet: 1.5 }, run: runHttp },
+  { id: 'http', cpuUnit: 'req', title: 'HTTP/1.1 keep-alive, 50 connections', unit: 'req/s', higher: true, latency: true,
+    target: { cnetNet: 1.5 }, run: loadScenario('http', httpArgs, 'req_per_s', (r) => r.total_requests, checkHttp) },
   { id: 'instr', title: 'echo 100 conns, instructions/msg', unit: 'instr/msg', higher: false,
     target: { cnetNet: 0.25, lower: true }, run: runInstructions(100), instructions: true },
   { id: 'instr1', title: 'echo 1 conn, instructions/msg', unit: 'instr/msg', higher: false,
     target: null, run: runInstructions(1), instructions: true },
 ];
 
-module.exports = { SCENARIOS, Unavailable, startServer, loadgen, parseWrk };
+module.exports = { SCENARIOS, Unavailable, startServer, loadgen };
