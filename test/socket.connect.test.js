@@ -39,42 +39,42 @@ test('connect(port, host, cb): same events on both ends as built-in net', async 
   await sameOnBoth((net) => helloExchange(net, {
     listen: [0, '127.0.0.1'],
     connect: (a) => [a.port, '127.0.0.1'],
-  }), { onBun: perEndpoint });
+  }), { onPrivateLoop: perEndpoint });
 });
 
 test('connect(options, cb) with host "localhost" emits lookup like built-in net', async () => {
   await sameOnBoth((net) => helloExchange(net, {
     listen: [0, '127.0.0.1'],
     connect: (a) => [{ port: a.port, host: 'localhost' }],
-  }), { onBun: perEndpoint });
+  }), { onPrivateLoop: perEndpoint });
 });
 
 test('connect(port) with no host defaults to localhost', async () => {
   await sameOnBoth((net) => helloExchange(net, {
     listen: [0],
     connect: (a) => [a.port],
-  }), { onBun: perEndpoint });
+  }), { onPrivateLoop: perEndpoint });
 });
 
 test('connect over IPv6 loopback ::1', async () => {
   await sameOnBoth((net) => helloExchange(net, {
     listen: [0, '::1'],
     connect: (a) => [{ port: a.port, host: '::1' }],
-  }), { onBun: perEndpoint });
+  }), { onPrivateLoop: perEndpoint });
 });
 
 test('connect(path, cb) over a Unix domain socket', async () => {
   await sameOnBoth((net) => {
     const path = pipePath('connect');
     return helloExchange(net, { listen: [path], connect: () => [path] });
-  }, { onBun: perEndpoint });
+  }, { onPrivateLoop: perEndpoint });
 });
 
 test('connect({ path }) over a Unix domain socket', async () => {
   await sameOnBoth((net) => {
     const path = pipePath('connect-opts');
     return helloExchange(net, { listen: [{ path }], connect: () => [{ path }] });
-  }, { onBun: perEndpoint });
+  }, { onPrivateLoop: perEndpoint });
 });
 
 test('refused connection: error fields and error/close order match', async () => {

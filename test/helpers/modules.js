@@ -13,10 +13,11 @@ const implementations = [
 ];
 
 // The reference is built-in net as Node has it. On Node it runs next to cnet in
-// the same test. Where the runtime's own net is not Node's (Bun), the reference
+// the same test. Where the runtime's own net is not Node's (Bun, Deno), the reference
 // is what built-in net did in a Node run of the same test that recorded it:
 // CNET_GOLDEN=write records, CNET_GOLDEN=read compares with the record.
-const goldenMode = process.env.CNET_GOLDEN || (process.versions.bun ? 'read' : '');
+const notNode = Boolean(process.versions.bun || process.versions.deno);
+const goldenMode = process.env.CNET_GOLDEN || (notNode ? 'read' : '');
 const goldenDir = path.join(__dirname, '..', '.golden');
 const goldenFiles = new Map();
 const callCounts = new Map();
@@ -94,14 +95,15 @@ async function reference(compute) {
 }
 
 // Runs scenario(net) on built-in net (or takes its record) and on cnet; asserts equal observations.
-// options.onBun maps both observations before comparing on Bun, for what Bun's
-// loop cannot order like Node's (see perEndpoint).
+// options.onPrivateLoop maps both observations before comparing where cnet runs
+// on a private loop inside the host's (Bun, Deno), for what cannot be ordered
+// like Node's one loop (see perEndpoint).
 async function sameOnBoth(scenario, options = {}) {
   let expected = await reference(() => scenario(builtin, 'net'));
   let actual = toPlain(await scenario(cnet, 'cnet'));
-  if (process.versions.bun && options.onBun) {
-    expected = options.onBun(expected);
-    actual = options.onBun(actual);
+  if (notNode && options.onPrivateLoop) {
+    expected = options.onPrivateLoop(expected);
+    actual = options.onPrivateLoop(actual);
   }
   assert.deepStrictEqual(actual, expected);
   return actual;
