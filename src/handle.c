@@ -85,7 +85,10 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   }
   if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
   napi_delete_reference(env, h->self);
-  napi_async_destroy(env, h->async);
+  /* A private loop's teardown runs in the env's exit hook, where Deno has no
+   * handle scope and aborts on the V8 handles async_destroy makes; the env's
+   * async contexts go with it. */
+  if (!(cenv->tearing_down && cenv->driver)) napi_async_destroy(env, h->async);
   free(h);
 
   if (cenv->tearing_down && cenv->handles == NULL && cenv->cleanup_hook != NULL) {
