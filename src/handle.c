@@ -44,6 +44,9 @@ void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status) {
   napi_env env = h->cenv->env;
   napi_handle_scope scope;
   napi_value arg;
+  /* Teardown cancels queued writes and connects: nothing to tell JS, and Deno
+   * has no handle scope for the value then. */
+  if (h->cenv->tearing_down) return;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   arg = cn_int(env, status);
   cn_handle_emit(h, which, 1, &arg);
