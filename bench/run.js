@@ -6,7 +6,7 @@
 //   npm run bench -- --quick         < 60 s: short rounds, echo-100 only on the extra runtimes
 //   npm run bench -- --instructions  also count instructions per message under callgrind
 //
-// Options: --runtimes=node20,node24,bun  --scenarios=echo1,echo100,...  --rounds=N
+// Options: --runtimes=node20,node24,bun,deno  --scenarios=echo1,echo100,...  --rounds=N
 //          (instr and instr1 need --instructions or --scenarios=instr,instr1)
 //          --duration=S --warmup=S --idle-conns=N --no-install --no-chart
 //          --results=DIR (where the JSON, SVG and summary go; default bench/results)
@@ -109,7 +109,7 @@ function plan(args, cfg, runtimes) {
   return (rt) => SCENARIOS.filter((s) => {
     if (s.instructions) {
       if (!(args.instructions || (wanted && wanted.includes(s.id)))) return false;
-      if (rt.kind === 'bun') return false; // Bun's JIT under valgrind is not a meaningful count
+      if (rt.kind === 'bun' || rt.kind === 'deno') return false; // their JITs under valgrind are not a meaningful count
       if (!wanted && rt.id !== primary) return false;
     }
     if (wanted) return wanted.includes(s.id);
@@ -150,7 +150,7 @@ async function runRuntime(ctx, rt, scenarios) {
       status[impl] = null;
     } catch (err) {
       const why = err.message;
-      status[impl] = rt.kind === 'bun' && impl === 'cnet' ? `unsupported on Bun: ${why}` : why;
+      status[impl] = rt.kind !== 'node' && impl === 'cnet' ? `unsupported on ${rt.label}: ${why}` : why;
     }
     log(`[${rt.id}] ${impl}: ${status[impl] ? `unavailable: ${status[impl]}` : 'ok'}`);
   }
@@ -225,7 +225,7 @@ function verdict(entry, rtKind, id) {
     if (val == null) known = false;
     else if (lower ? val > goal : val < goal) met = false;
   };
-  if (rtKind === 'bun') {
+  if (rtKind === 'bun' || rtKind === 'deno') {
     if (id === 'echo100') check('cnet/node:net', r.cnet_net, 1.0, false);
   } else {
     if (t.cnetNet != null) check('cnet/net', r.cnet_net, t.cnetNet, !!t.lower);
@@ -273,11 +273,11 @@ function printTable(all) {
       const e = res.scenarios[id];
       out.push(`${pad(`${e.title} [${e.unit}${e.higher_is_better ? '' : ', lower is better'}]`, 56)}`);
       for (const impl of IMPLS) {
-        const label = res.runtime.id === 'bun' && impl === 'net' ? 'node:net' : IMPL_LABEL[impl];
+        const label = (res.runtime.id === 'bun' || res.runtime.id === 'deno') && impl === 'net' ? 'node:net' : IMPL_LABEL[impl];
         out.push(`    ${pad(label, 9)}${cell(e.impls[impl], e)}`);
       }
       const r = e.ratios;
-      const v = verdict(e, res.runtime.id === 'bun' ? 'bun' : 'node', id);
+      const v = verdict(e, res.runtime.id === 'bun' || res.runtime.id === 'deno' ? res.runtime.id : 'node', id);
       out.push(`    ${pad('ratios', 9)}cnet/net ${fmt(r.cnet_net)}  cnet/C ${fmt(r.cnet_c)}  net/C ${fmt(r.net_c)}${v ? `   target ${v}` : ''}`);
     }
   }
@@ -324,8 +324,8 @@ async function main() {
   } catch (_) { /* unknown */ }
   if (!ctx.wrk) log('bench: wrk not installed: the HTTP scenario is skipped (apt-get install wrk)');
 
-  const ids = args.runtimes ? String(args.runtimes).split(',') : [systemNode().id, 'node24', 'bun'];
-  const known = [systemNode().id, 'node', 'node24', 'bun'];
+  const ids = args.runtimes ? String(args.runtimes).split(',') : [systemNode().id, 'node24', 'bun', 'deno'];
+  const known = [systemNode().id, 'node', 'node24', 'bun', 'deno'];
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length) {
     log(`bench: unknown runtime ${unknown.join(', ')} (known: ${known.join(', ')})`);

@@ -70,7 +70,8 @@ function npmRuntime(id, { install = true, log = () => {} } = {}) {
   } else {
     return { id, label: id, error: `unknown runtime ${id}` };
   }
-  const rt = { id, kind, label: id, bin: null, args: kind === 'node' ? ['--expose-gc'] : [], version: null, error: null };
+  const runArgs = { node: ['--expose-gc'], bun: [], deno: ['run', '-A', '--v8-flags=--expose-gc'] };
+  const rt = { id, kind, label: id, bin: null, args: runArgs[kind], version: null, error: null };
   const find = () => binCandidates.find((b) => fs.existsSync(b) && versionOf(b));
   let bin = find();
   if (!bin && install) {
