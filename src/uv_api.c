@@ -7,8 +7,9 @@
 cn_uv_api cn_uv;
 cn_uv_host_api cn_uv_host;
 
-/* The host's libuv lives in the executable (Node, Bun, Deno), so the global
- * scope finds it; the private libuv is loaded RTLD_LOCAL and stays out of it. */
+/* The host's libuv is in the global scope: the executable (Node, Bun, Deno)
+ * or a libuv.so.1 it links (Debian's Node). The private libuv is loaded
+ * RTLD_LOCAL and stays out of it. */
 int cn_uv_use_host(const char **error) {
 #define CN_UV_HOST(ret, name, params)                                       \
   if ((*(void **)&cn_uv.name = dlsym(RTLD_DEFAULT, "uv_" #name)) == NULL) { \
