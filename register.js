@@ -1,6 +1,7 @@
 'use strict';
-// `require('cnet/register')`, `node -r cnet/register app.js` or `--import cnet/register`:
-// from then on userland `require('net')` / `require('node:net')` (and, on Node,
+// `require('cnet/register')`, `node -r cnet/register app.js` or `--import cnet/register`
+// (Deno: `deno run --require` or `--preload`): from then on userland
+// `require('net')` / `require('node:net')` (and, on Node and Deno,
 // `import ... from 'net'` / `'node:net'`) give cnet. cnet's own files under lib/
 // still get the runtime's built-in net (lib/net.js re-exports BlockList and
 // SocketAddress from it).
@@ -50,10 +51,28 @@ function hookImport() {
   Module.register(pathToFileURL(path.join(__dirname, 'lib', 'register', 'hooks.mjs')));
 }
 
+// ESM on Deno, which has no module.register() but runs module.registerHooks()
+// resolve hooks in the main thread, for imports and require() alike (the
+// require() of 'net' never gets there: hookLoad answers it first).
+function hookImportInThread() {
+  const libURL = pathToFileURL(libDir).href;
+  const cnetURL = pathToFileURL(path.join(__dirname, 'lib', 'register', 'net.mjs')).href;
+  Module.registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const fromCnet = typeof context.parentURL === 'string' && context.parentURL.startsWith(libURL);
+      if (netRequests.has(specifier) && !fromCnet) return { url: cnetURL, format: 'module', shortCircuit: true };
+      return nextResolve(specifier, context);
+    },
+  });
+}
+
 if (!globalThis[installed]) {
   Object.defineProperty(globalThis, installed, { value: true });
   if (process.versions.bun) {
     hookResolve();
+  } else if (process.versions.deno) {
+    hookLoad();
+    hookImportInThread();
   } else {
     hookLoad();
     hookImport();

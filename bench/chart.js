@@ -35,8 +35,8 @@ function loadResults(dir) {
       if (r && r.runtime && r.scenarios) out.push(r);
     } catch (_) { /* skip broken file */ }
   }
-  // system node first, then other node versions, then bun
-  const rank = (r) => (r.runtime.id === 'bun' ? 2 : (r.runtime.label || '').includes('system') ? 0 : 1);
+  // system node first, then other node versions, then bun, then deno
+  const rank = (r) => ({ bun: 2, deno: 3 }[r.runtime.id] ?? ((r.runtime.label || '').includes('system') ? 0 : 1));
   return out.sort((a, b) => rank(a) - rank(b) || a.runtime.id.localeCompare(b.runtime.id));
 }
 
@@ -50,7 +50,7 @@ function render(allResults) {
   const results = allResults.filter((r) => !r.error);
   const scen = ORDER.filter((id) => results.some((r) => r.scenarios[id]));
   const panels = [
-    { key: 'cnet_net', title: 'cnet vs built-in net (Bun: vs Bun\'s node:net)' },
+    { key: 'cnet_net', title: 'cnet vs built-in net (Bun, Deno: vs their node:net)' },
     { key: 'cnet_c', title: 'cnet vs pure-C libuv limit' },
     { key: 'net_c', title: 'built-in net vs pure-C libuv limit' },
   ];
@@ -159,7 +159,7 @@ function renderMarkdown(results) {
       out.push(`unavailable: ${r.error}`);
       continue;
     }
-    const netName = r.runtime.id === 'bun' ? "Bun's node:net" : 'built-in net';
+    const netName = { bun: "Bun's node:net", deno: "Deno's node:net" }[r.runtime.id] || 'built-in net';
     out.push(`| scenario | unit | ${netName} | cnet | C limit | cnet/net | cnet/C | net/C |`);
     out.push('|---|---|---|---|---|---|---|---|');
     for (const id of ORDER) {

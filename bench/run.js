@@ -6,7 +6,7 @@
 //   npm run bench -- --full          the long run: 5 rounds of 2 s, 10,000 idle connections (~17 min)
 //   npm run bench -- --quick         < 60 s smoke: echo-100 only on the extra runtimes
 //
-// Options: --runtimes=node20,node24,bun  --scenarios=echo1,echo100,...  --rounds=N
+// Options: --runtimes=node20,node24,bun,deno  --scenarios=echo1,echo100,...  --rounds=N
 //          --duration=S --warmup=S --idle-conns=N --no-install --no-chart
 //          --instructions (add the callgrind rows to --quick) --no-instructions
 //          --results=DIR (where the JSON, SVG and summary go; default bench/results)
@@ -124,7 +124,7 @@ function plan(args, cfg, runtimes) {
   return (rt) => SCENARIOS.filter((s) => {
     if (s.instructions) {
       if (!(cfg.instructions || (wanted && wanted.includes(s.id)))) return false;
-      if (rt.kind === 'bun') return false; // Bun's JIT under valgrind is not a meaningful count
+      if (rt.kind === 'bun' || rt.kind === 'deno') return false; // their JITs under valgrind are not a meaningful count
       if (!wanted && rt.id !== primary) return false;
     }
     if (wanted) return wanted.includes(s.id);
@@ -191,7 +191,7 @@ async function runRuntime(ctx, rt, scenarios, progress) {
       status[impl] = null;
     } catch (err) {
       const why = err.message;
-      status[impl] = rt.kind === 'bun' && impl === 'cnet' ? `unsupported on Bun: ${why}` : why;
+      status[impl] = rt.kind !== 'node' && impl === 'cnet' ? `unsupported on ${rt.label}: ${why}` : why;
     }
   }
   progress.advance(PROBE_SECONDS);
@@ -275,7 +275,7 @@ function verdict(entry, rtKind, id) {
     if (val == null) known = false;
     else if (lower ? val > goal : val < goal) met = false;
   };
-  if (rtKind === 'bun') {
+  if (rtKind === 'bun' || rtKind === 'deno') {
     if (id === 'echo100' || id.startsWith('tls-')) check('cnet/node:net', r.cnet_net, 1.0, false);
   } else {
     if (t.cnetNet != null) check('cnet/net', r.cnet_net, t.cnetNet, !!t.lower);
@@ -323,11 +323,11 @@ function printTable(all) {
       const e = res.scenarios[id];
       out.push(`${pad(`${e.title} [${e.unit}${e.higher_is_better ? '' : ', lower is better'}]`, 56)}`);
       for (const impl of IMPLS) {
-        const label = res.runtime.id === 'bun' && impl === 'net' ? 'node:net' : IMPL_LABEL[impl];
+        const label = (res.runtime.id === 'bun' || res.runtime.id === 'deno') && impl === 'net' ? 'node:net' : IMPL_LABEL[impl];
         out.push(`    ${pad(label, 9)}${cell(e.impls[impl], e)}`);
       }
       const r = e.ratios;
-      const v = verdict(e, res.runtime.id === 'bun' ? 'bun' : 'node', id);
+      const v = verdict(e, res.runtime.id === 'bun' || res.runtime.id === 'deno' ? res.runtime.id : 'node', id);
       out.push(`    ${pad('ratios', 9)}cnet/net ${fmt(r.cnet_net)}  cnet/C ${fmt(r.cnet_c)}  net/C ${fmt(r.net_c)}${v ? `   target ${v}` : ''}`);
     }
   }
@@ -373,8 +373,8 @@ async function main() {
     ctx.uvHeaders = v.join('.');
   } catch (_) { /* unknown */ }
 
-  const ids = args.runtimes ? String(args.runtimes).split(',') : [systemNode().id, 'node24', 'bun'];
-  const known = [systemNode().id, 'node', 'node24', 'bun'];
+  const ids = args.runtimes ? String(args.runtimes).split(',') : [systemNode().id, 'node24', 'bun', 'deno'];
+  const known = [systemNode().id, 'node', 'node24', 'bun', 'deno'];
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length) {
     log(`bench: unknown runtime ${unknown.join(', ')} (known: ${known.join(', ')})`);

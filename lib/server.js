@@ -336,13 +336,15 @@ function bindFlags(options) {
   return (options.ipv6Only ? TCP_IPV6ONLY : 0) | (options.reusePort === true ? TCP_REUSEPORT : 0);
 }
 
-// An object of built-in net's (a TCP or pipe wrap, Bun's listener) or anything
-// else with a descriptor that is not a plain { fd }: its descriptor already has
-// an owner that watches and will close it, so cnet refuses to share it.
+// An object of built-in net's (a TCP or pipe wrap, Bun's listener, Deno's wrap,
+// which shows no fd but a wrap's methods) or anything else with a descriptor
+// that is not a plain { fd }: its descriptor already has an owner that watches
+// and will close it, so cnet refuses to share it.
 function isForeignHandle(value) {
   if (value === null || typeof value !== 'object' || value instanceof Handle) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto !== Object.prototype && proto !== null && typeof value.fd === 'number';
+  if (proto === Object.prototype || proto === null) return false;
+  return typeof value.fd === 'number' || (typeof value.listen === 'function' && typeof value.getsockname === 'function');
 }
 
 function foreignHandleError() {

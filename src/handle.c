@@ -46,6 +46,9 @@ void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status) {
   napi_env env = h->cenv->env;
   napi_handle_scope scope;
   napi_value arg;
+  /* Teardown cancels queued writes and connects: nothing to tell JS, and Deno
+   * has no handle scope for the value then. */
+  if (h->cenv->tearing_down) return;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   arg = cn_int(env, status);
   cn_handle_emit(h, which, 1, &arg);
@@ -87,7 +90,10 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   }
   if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
   napi_delete_reference(env, h->self);
-  napi_async_destroy(env, h->async);
+  /* A private loop's teardown runs in the env's exit hook, where Deno has no
+   * handle scope and aborts on the V8 handles async_destroy makes; the env's
+   * async contexts go with it. */
+  if (!(cenv->tearing_down && cenv->driver)) napi_async_destroy(env, h->async);
   free(h->bound_path);
   free(h);
 

@@ -18,16 +18,18 @@ struct cn_loop_driver {
   sem_t drained;          /* posted after the JS thread ran the private loop */
   int stop_fd;            /* eventfd that ends the watcher */
   int host_ref;           /* is `wake` ref'ed on the host loop? */
+  int has_flush;          /* did the host give a prepare handle? */
 };
 
-static int cn_loop_is_bun(napi_env env) {
-  napi_value global, process, versions, bun;
+/* Is process.versions[name] a string (the runtime names itself there)? */
+static int cn_loop_runtime_is(napi_env env, const char *name) {
+  napi_value global, process, versions, version;
   napi_valuetype type = napi_undefined;
   if (napi_get_global(env, &global) != napi_ok ||
       napi_get_named_property(env, global, "process", &process) != napi_ok ||
       napi_get_named_property(env, process, "versions", &versions) != napi_ok ||
-      napi_get_named_property(env, versions, "bun", &bun) != napi_ok ||
-      napi_typeof(env, bun, &type) != napi_ok)
+      napi_get_named_property(env, versions, name, &version) != napi_ok ||
+      napi_typeof(env, version, &type) != napi_ok)
     return 0;
   return type == napi_string;
 }
@@ -51,11 +53,10 @@ void cn_loop_sync(cn_loop_driver *d) {
    * JS); ask the host loop to run it soon instead. Coalesced by libuv. Only
    * for a live loop: a run of a loop with nothing ref'ed does nothing, so the
    * kick would come back forever and keep the process from exiting. */
-  if (alive && cn_loop_has_deferred(&d->loop)) uv_async_send(&d->kick);
+  if (alive && cn_loop_has_deferred(&d->loop)) cn_uv_host.async_send(&d->kick);
   if (alive == d->host_ref) return;
-  /* These act on a host handle: the host's own uv_ref/uv_unref. */
-  if (alive) uv_ref((uv_handle_t *)&d->wake);
-  else uv_unref((uv_handle_t *)&d->wake);
+  if (alive) cn_uv_host.ref((uv_handle_t *)&d->wake);
+  else cn_uv_host.unref((uv_handle_t *)&d->wake);
   d->host_ref = alive;
 }
 
@@ -90,7 +91,7 @@ static void *cn_loop_watch(void *arg) {
     int n = poll(fds, 2, -1);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 || fds[1].revents) break;
-    uv_async_send(&d->wake);
+    cn_uv_host.async_send(&d->wake);
     while (sem_wait(&d->drained) != 0 && errno == EINTR) {}
   }
   return NULL;
@@ -101,9 +102,51 @@ static void cn_loop_on_host_close(uv_handle_t *handle) {
   if (handle == (uv_handle_t *)&d->wake) free(d);
 }
 
+/* Closes the host handles that were set up; closing `wake` (always the first)
+ * frees d once the host loop has let go of it. */
+static void cn_loop_close_host(cn_loop_driver *d, int kick, int flush) {
+  if (flush) cn_uv_host.close((uv_handle_t *)&d->flush, NULL);
+  if (kick) cn_uv_host.close((uv_handle_t *)&d->kick, NULL);
+  cn_uv_host.close((uv_handle_t *)&d->wake, cn_loop_on_host_close);
+}
+
+/* The host handles that drive the private loop, all unref'ed: only `wake`
+ * is ref'ed, and only while the private loop is alive (cn_loop_sync). */
+static int cn_loop_init_host(uv_loop_t *host, cn_loop_driver *d, const char **error) {
+  if (cn_uv_host.async_init(host, &d->wake, cn_loop_on_wake) != 0) {
+    *error = "the host loop refused an async handle";
+    return -1;
+  }
+  d->wake.data = d;
+  cn_uv_host.unref((uv_handle_t *)&d->wake);
+  if (cn_uv_host.async_init(host, &d->kick, cn_loop_on_kick) != 0) {
+    cn_loop_close_host(d, 0, 0);
+    *error = "the host loop refused an async handle";
+    return -1;
+  }
+  d->kick.data = d;
+  cn_uv_host.unref((uv_handle_t *)&d->kick);
+  /* Without prepare handles (Deno) the kick alone brings deferred work to a run. */
+  if (cn_uv_host.prepare_init == NULL) return 0;
+  if (cn_uv_host.prepare_init(host, &d->flush) != 0) {
+    cn_loop_close_host(d, 1, 0);
+    *error = "the host loop refused a prepare handle";
+    return -1;
+  }
+  d->flush.data = d;
+  if (cn_uv_host.prepare_start(&d->flush, cn_loop_on_prepare) != 0) {
+    cn_loop_close_host(d, 1, 1);
+    *error = "the host loop refused a prepare handle";
+    return -1;
+  }
+  cn_uv_host.unref((uv_handle_t *)&d->flush);
+  d->has_flush = 1;
+  return 0;
+}
+
 static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const char **error) {
   cn_loop_driver *d;
-  if (cn_uv_use_private(error) != 0) return -1;
+  if (cn_uv_use_host_loop(error) != 0 || cn_uv_use_private(error) != 0) return -1;
   d = calloc(1, sizeof *d);
   if (d == NULL) {
     *error = "out of memory";
@@ -121,25 +164,27 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
     *error = "cannot create the loop watcher's eventfd";
     return -1;
   }
-  sem_init(&d->drained, 0, 0);
-  uv_async_init(host, &d->wake, cn_loop_on_wake);
-  d->wake.data = d;
-  uv_unref((uv_handle_t *)&d->wake);
-  uv_async_init(host, &d->kick, cn_loop_on_kick);
-  d->kick.data = d;
-  uv_unref((uv_handle_t *)&d->kick);
-  uv_prepare_init(host, &d->flush);
-  d->flush.data = d;
-  uv_prepare_start(&d->flush, cn_loop_on_prepare);
-  uv_unref((uv_handle_t *)&d->flush);
+  if (sem_init(&d->drained, 0, 0) != 0) {
+    close(d->stop_fd);
+    cn_uv.loop_close(&d->loop);
+    free(d);
+    *error = "cannot create the loop watcher's semaphore";
+    return -1;
+  }
+  if (cn_loop_init_host(host, d, error) != 0) {
+    /* d is freed by the host close of `wake`, or here when none was made. */
+    close(d->stop_fd);
+    sem_destroy(&d->drained);
+    cn_uv.loop_close(&d->loop);
+    if (d->wake.data == NULL) free(d);
+    return -1;
+  }
   if (pthread_create(&d->watcher, NULL, cn_loop_watch, d) != 0) {
     /* No watcher yet: undo everything; closing `wake` frees d. */
     close(d->stop_fd);
     sem_destroy(&d->drained);
     cn_uv.loop_close(&d->loop);
-    uv_close((uv_handle_t *)&d->flush, NULL);
-    uv_close((uv_handle_t *)&d->kick, NULL);
-    uv_close((uv_handle_t *)&d->wake, cn_loop_on_host_close);
+    cn_loop_close_host(d, 1, d->has_flush);
     *error = "cannot start the loop watcher thread";
     return -1;
   }
@@ -154,8 +199,10 @@ int cn_loop_acquire(napi_env env, uv_loop_t **loop, cn_loop_driver **driver, con
     *error = "the runtime provides no libuv loop";
     return -1;
   }
-  if (!cn_loop_is_bun(env)) {
-    cn_uv_use_host();
+  /* Bun's and Deno's libuv are stand-ins without networking (Deno's lacks
+   * most functions; Bun's has stubs), so they get the private loop. */
+  if (!cn_loop_runtime_is(env, "bun") && !cn_loop_runtime_is(env, "deno")) {
+    if (cn_uv_use_host(error) != 0) return -1;
     *loop = host;
     return 0;
   }
@@ -176,7 +223,5 @@ void cn_loop_release(cn_loop_driver *d) {
   cn_uv.run(&d->loop, UV_RUN_NOWAIT);
   cn_uv.loop_close(&d->loop);
   sem_destroy(&d->drained);
-  uv_close((uv_handle_t *)&d->flush, NULL);
-  uv_close((uv_handle_t *)&d->kick, NULL);
-  uv_close((uv_handle_t *)&d->wake, cn_loop_on_host_close);
+  cn_loop_close_host(d, 1, d->has_flush);
 }

@@ -17,7 +17,8 @@ cn_env *cn_env_get(napi_env env) {
   return napi_get_instance_data(env, &data) == napi_ok ? data : NULL;
 }
 
-/* Env teardown: close what is still open; the hook is removed by the last close. */
+/* Env teardown on the host's loop: close what is still open; the hook is
+ * removed by the last close (handle.c), which the host loop runs later. */
 static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   cn_env *cenv = arg;
   cenv->tearing_down = 1;
@@ -27,12 +28,23 @@ static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   } else {
     cn_handle_close_all(cenv);
   }
-  if (cenv->driver) {
-    /* A private loop is ours to run: finish the closes now, then release it. */
-    while (cenv->handles) cn_loop_run_once(cenv->driver);
-    cn_loop_release(cenv->driver);
-    cenv->driver = NULL;
-  }
+}
+
+/* Env teardown with a private loop, which is ours to run: the closes finish
+ * here, so a synchronous hook does. (An async hook removed from inside itself
+ * is freed twice by Deno 2.9.) */
+static void cn_env_on_exit(void *arg) {
+  cn_env *cenv = arg;
+  cenv->tearing_down = 1;
+  if (cenv->handles) cn_handle_close_all(cenv);
+  while (cenv->handles) cn_loop_run_once(cenv->driver);
+  cn_loop_release(cenv->driver);
+  cenv->driver = NULL;
+}
+
+static napi_status cn_env_add_teardown(napi_env env, cn_env *cenv) {
+  if (cenv->driver) return napi_add_env_cleanup_hook(env, cn_env_on_exit, cenv);
+  return napi_add_async_cleanup_hook(env, cn_env_on_teardown, cenv, &cenv->cleanup_hook);
 }
 
 static void cn_env_free(napi_env env, void *data, void *hint) {
@@ -132,7 +144,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   if (cn_loop_acquire(env, &cenv->loop, &cenv->driver, &error) != 0) {
     char message[512];
     snprintf(message, sizeof message,
-             "cnet: no usable libuv loop (%s); on Bun cnet needs libuv 1.x as libuv.so.1 "
+             "cnet: no usable libuv loop (%s); on Bun and Deno cnet needs libuv 1.x as libuv.so.1 "
              "(Debian/Ubuntu: apt-get install libuv1)", error);
     free(cenv->read_buffer);
     free(cenv);
@@ -147,7 +159,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
     napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot attach its state to the environment");
     return NULL;
   }
-  if (napi_add_async_cleanup_hook(env, cn_env_on_teardown, cenv, &cenv->cleanup_hook) != napi_ok ||
+  if (cn_env_add_teardown(env, cenv) != napi_ok ||
       cn_export_all(env, exports, cenv) != napi_ok) {
     napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot set up the module");
     return NULL;

@@ -30,7 +30,7 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   size_t argc = 2;
   uint32_t offset;
 
-  if (nread == 0) return;
+  if (nread == 0 || h->cenv->tearing_down) return;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   argv[1] = cn_int(env, -1);
   if (nread > 0 && h->user_buffer == NULL) {

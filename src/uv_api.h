@@ -1,9 +1,16 @@
 /*
- * The libuv functions the socket code calls, as one table.
+ * The libuv functions cnet calls, as tables filled at run time.
  *
- * On Node they are the host's own exports. On a host whose libuv lacks
- * networking (Bun), they come from a private libuv loaded at run time
- * (loop.c decides). Socket code calls cn_uv.<name>() and never knows which.
+ * cn_uv: what the socket code calls. On Node they are the host's own exports.
+ * On a host whose libuv lacks networking (Bun, Deno), they come from a private
+ * libuv loaded at run time (loop.c decides). Socket code calls cn_uv.<name>()
+ * and never knows which.
+ *
+ * cn_uv_host: the few functions loop.c calls on the HOST loop to drive a
+ * private one (async wake-ups, ref/unref, close, prepare).
+ *
+ * Both are looked up with dlsym(), never linked: a host that lacks a libuv
+ * function (Deno has no uv_shutdown, no uv_prepare_*) still loads the addon.
  */
 #ifndef CN_UV_API_H
 #define CN_UV_API_H
@@ -71,8 +78,31 @@ typedef struct {
 
 extern cn_uv_api cn_uv;
 
-/* Fills cn_uv with the host process's libuv. */
-void cn_uv_use_host(void);
+/* prepare_* may be NULL: Deno's Node-API host has no prepare handles. */
+#define CN_UV_HOST_FUNCTIONS(X)                                                              \
+  X(int, async_init, (uv_loop_t *, uv_async_t *, uv_async_cb))                               \
+  X(int, async_send, (uv_async_t *))                                                         \
+  X(void, close, (uv_handle_t *, uv_close_cb))                                               \
+  X(void, ref, (uv_handle_t *))                                                              \
+  X(void, unref, (uv_handle_t *))                                                            \
+  X(int, prepare_init, (uv_loop_t *, uv_prepare_t *))                                        \
+  X(int, prepare_start, (uv_prepare_t *, uv_prepare_cb))
+
+#define CN_UV_FIELD(ret, name, params) ret(*name) params;
+typedef struct {
+  CN_UV_HOST_FUNCTIONS(CN_UV_FIELD)
+} cn_uv_host_api;
+#undef CN_UV_FIELD
+
+extern cn_uv_host_api cn_uv_host;
+
+/* Fills cn_uv with the host process's libuv; returns 0 or -1 with *error set
+ * when the host lacks one of the functions. */
+int cn_uv_use_host(const char **error);
+
+/* Fills cn_uv_host; returns 0 or -1 with *error set when the host lacks the
+ * async, ref or close functions a private loop needs. */
+int cn_uv_use_host_loop(const char **error);
 
 /* Fills cn_uv from a private copy of libuv; returns 0 or -1 with *error set. */
 int cn_uv_use_private(const char **error);

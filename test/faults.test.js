@@ -259,7 +259,7 @@ test('server close() while its connections are writing: no new connections, live
       whole: receivedPerConnection.filter((r) => r === `${chunksPerClient * chunk.length}:${expectedDigest}`).length,
       connections: receivedPerConnection.length,
     };
-  }, { onBun: ({ log, ...rest }) => ({ log: perEndpoint(log), ...rest }) }); });
+  }, { onPrivateLoop: ({ log, ...rest }) => ({ log: perEndpoint(log), ...rest }) }); });
 
 // A payload whose bytes depend on a seed, so each side can check what it got.
 function payload(seed, size) {

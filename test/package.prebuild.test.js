@@ -1,10 +1,10 @@
 'use strict';
 // The published package works without a compiler: `npm pack` (whose prepack makes
 // the prebuilt binary), the tarball installed into a fresh project with no C
-// toolchain on PATH, then a smoke script there on Node 20, Node 24 and Bun.
+// toolchain on PATH, then a smoke script there on Node 20, Node 24, Bun and Deno.
 //
-// This one test covers all three runtimes itself, so test/run.js's Node 24, Bun
-// and sanitizer runs skip it (saying so) instead of packing three more times.
+// This one test covers all four runtimes itself, so test/run.js's Node 24, Bun,
+// Deno and sanitizer runs skip it (saying so) instead of packing four more times.
 const test = require('node:test');
 const assert = require('assert');
 const fs = require('fs');
@@ -18,6 +18,7 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 
 
 function whySkipped() {
   if (process.versions.bun) return 'packaging is tested from the Node 20 run, which runs the package on Bun too';
+  if (process.versions.deno) return 'packaging is tested from the Node 20 run, which runs the package on Deno too';
   if (process.env.CNET_ADDON) return 'the sanitizer run checks another build of the addon, not the package';
   if (process.versions.node.split('.')[0] !== '20') return 'packaging is tested from the Node 20 run, which runs the package on Node 24 too';
   return false;
@@ -64,16 +65,19 @@ function compilerFreeBin(dir) {
   return dir;
 }
 
-function runtimeBinaries() {
-  const [node24, bun] = resolveRuntimes(['node24', 'bun'], { log: (line) => console.log(line) });
-  for (const runtime of [node24, bun]) assert.strictEqual(runtime.error, null, `${runtime.id} is not available: ${runtime.error}`);
-  return [['node 20', process.execPath], ['node 24', node24.bin], ['bun', bun.bin]];
+// [name, binary, arguments before the script] of each runtime the package must serve.
+function runtimeCommands() {
+  const [node24, bun, deno] = resolveRuntimes(['node24', 'bun', 'deno'], { log: (line) => console.log(line) });
+  for (const runtime of [node24, bun, deno]) assert.strictEqual(runtime.error, null, `${runtime.id} is not available: ${runtime.error}`);
+  // Deno uses the project's node_modules as npm left it (no install of its own).
+  return [['node 20', process.execPath, []], ['node 24', node24.bin, []], ['bun', bun.bin, []],
+    ['deno', deno.bin, ['run', '-A', '--node-modules-dir=manual']]];
 }
 
-test('the packed tarball installs without a compiler and loads its prebuilt binary on Node 20, Node 24 and Bun',
+test('the packed tarball installs without a compiler and loads its prebuilt binary on Node 20, Node 24, Bun and Deno',
   // The time limit leaves room for installing Node 24 on first use; the test itself takes ~10 s.
   { skip: whySkipped(), timeout: 120000 }, (t) => {
-    const runtimes = runtimeBinaries();
+    const runtimes = runtimeCommands();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cnet-package-'));
     t.after(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -101,8 +105,8 @@ test('the packed tarball installs without a compiler and loads its prebuilt bina
     assert.ok(fs.existsSync(prebuild), `the tarball has no ${path.relative(installed, prebuild)}`);
     assert.ok(!fs.existsSync(path.join(installed, 'build')), 'installing compiled the addon instead of using the prebuild');
 
-    for (const [name, bin] of runtimes) {
-      const out = run(bin, ['smoke.mjs'], { cwd: project, env: cleanEnv({ PATH }) });
+    for (const [name, bin, args] of runtimes) {
+      const out = run(bin, [...args, 'smoke.mjs'], { cwd: project, env: cleanEnv({ PATH }) });
       const seen = JSON.parse(out.trim().split('\n').pop());
       assert.deepStrictEqual(seen, {
         addons: [fs.realpathSync(prebuild)],

@@ -1,6 +1,6 @@
 'use strict';
 // require('cnet/register'): afterwards userland require('net') / require('node:net')
-// (and ES imports on Node) give cnet; proven with ioredis, which requires 'net' itself,
+// (and ES imports on Node and Deno) give cnet; proven with ioredis, which requires 'net' itself,
 // against a real redis-server. Every case runs in a child of the runtime under test.
 const test = require('node:test');
 const assert = require('assert');
@@ -15,10 +15,18 @@ const fixtures = path.join(__dirname, 'fixtures', 'register');
 
 const bunEsm = Boolean(process.versions.bun) && 'on Bun, ES imports of builtins are not redirected: Bun resolves them before runtime plugins (onResolve is not called; build.module() refuses to override "net") and Module._resolveFilename applies to require() only';
 
+// Deno's own spellings of Node's preload flags (a Deno child given Node's
+// flags ignores them): -r is --require, --import is --preload.
+function denoArgs(runtimeArgs) {
+  const flags = { '-r': '--require', '--import': '--preload' };
+  return ['run', '-A', ...runtimeArgs.map((arg) => flags[arg] || arg)];
+}
+
 // Runs a fixture in a child of this runtime; resolves with the JSON line it printed.
 function runFixture(runtimeArgs, fixture, fixtureArgs = []) {
+  const args = process.versions.deno ? denoArgs(runtimeArgs) : runtimeArgs;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...runtimeArgs, path.join(fixtures, fixture), ...fixtureArgs], {
+    const child = spawn(process.execPath, [...args, path.join(fixtures, fixture), ...fixtureArgs], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
     });
     let stdout = '';

@@ -1,10 +1,11 @@
 'use strict';
-// `npm test`: the whole suite on the machine's Node, on Node 24 and on Bun, then
-// the memory checks that are quick enough for every run (the suite on the
-// ASan+UBSan build, and the valgrind soak).
+// `npm test`: the whole suite on the machine's Node, on Node 24, on Bun and on
+// Deno, then the memory checks that are quick enough for every run (the suite
+// on the ASan+UBSan build, and the valgrind soak).
 // Node runs are differential (built-in net next to cnet); the Node 24 run also
-// records built-in net's observations, which the Bun run compares cnet with,
-// since Bun's own node:net is not the reference.
+// records built-in net's observations, which the Bun and Deno runs compare cnet
+// with, since their own node:net is not the reference. Deno runs the node:test
+// files with `deno test`, which reports skipped tests as "ignored".
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
@@ -27,6 +28,12 @@ function bunBinary() {
   return bun.bin;
 }
 
+function denoBinary() {
+  const [deno] = resolveRuntimes(['deno'], { log: console.log });
+  if (deno.error) throw new Error(`Deno is not available: ${deno.error}`);
+  return deno.bin;
+}
+
 function node24Binary() {
   if (process.versions.node.split('.')[0] === '24') return process.execPath;
   const [node24] = resolveRuntimes(['node24'], { log: console.log });
@@ -37,8 +44,9 @@ function node24Binary() {
 const nodeArgs = ['--test', '--test-concurrency=1', '--test-timeout=60000', ...files];
 const runs = [
   { name: `node ${process.version}`, bin: () => process.execPath, args: nodeArgs, env: {} },
-  { name: 'node 24 (records the reference for Bun)', bin: node24Binary, args: nodeArgs, env: { CNET_GOLDEN: 'write' } },
+  { name: 'node 24 (records the reference for Bun and Deno)', bin: node24Binary, args: nodeArgs, env: { CNET_GOLDEN: 'write' } },
   { name: 'bun', bin: bunBinary, args: ['test', '--timeout=60000', ...files.map((f) => `./${f}`)], env: { CNET_GOLDEN: 'read' } },
+  { name: 'deno', bin: denoBinary, args: ['test', '-A', '--no-check', ...files], env: { CNET_GOLDEN: 'read', NO_COLOR: '1' } },
   { name: 'asan (the suite on a sanitizer build)', bin: () => process.execPath, args: [path.join(__dirname, 'asan.js'), ...files], env: {} },
   { name: 'valgrind soak', bin: () => process.execPath, args: [path.join(__dirname, 'valgrind.js')], env: {}, single: true },
 ].filter((run) => (only.length === 0 || only.some((o) => run.name.startsWith(o)))
@@ -66,8 +74,10 @@ for (const run of runs) {
   process.stdout.write(out);
   const count = (re) => { const m = out.match(re); return m ? Number(m[m.length - 1].match(/\d+/)[0]) : 0; };
   const ok = result.status === 0;
-  let p = count(/^(?:# pass|ℹ pass| *\d+ pass)\s*\d*/gm) || count(/^ *(\d+) pass$/gm);
-  let f = count(/^(?:# fail|ℹ fail)\s*\d+/gm) || count(/^ *(\d+) fail$/gm);
+  const deno = out.match(/^(?:ok|FAILED) \| (\d+) passed[^|]*\| (\d+) failed(?:[^|]*\| (\d+) ignored)?/m);
+  let p = deno ? Number(deno[1]) : count(/^(?:# pass|ℹ pass| *\d+ pass)\s*\d*/gm) || count(/^ *(\d+) pass$/gm);
+  let f = deno ? Number(deno[2]) : count(/^(?:# fail|ℹ fail)\s*\d+/gm) || count(/^ *(\d+) fail$/gm);
+  const skipped = deno ? Number(deno[3] || 0) : count(/^(?:# skipped|ℹ skipped)\s*\d+/gm) || count(/^ *(\d+) skip$/gm);
   if (run.single) {
     p = ok ? 1 : 0;
     f = ok ? 0 : 1;
@@ -75,7 +85,7 @@ for (const run of runs) {
   passed += p;
   failed += f;
   if (!ok && f === 0) failed++;
-  summary.push(`${run.name}: ${p} passed, ${f} failed${ok ? '' : ` (exit ${result.status})`}`);
+  summary.push(`${run.name}: ${p} passed, ${f} failed${skipped ? `, ${skipped} skipped` : ''}${ok ? '' : ` (exit ${result.status})`}`);
 }
 console.log('\n=== summary ===');
 for (const line of summary) console.log(line);

@@ -140,7 +140,7 @@ test('close() waits for open connections; close event follows the last socket', 
     counts.push(await new Promise((r) => server.getConnections((e, n) => r(n))));
     await Promise.all(socketsClosed);
     return { log, counts };
-  }, { onBun: ({ log, counts }) => ({ log: perEndpoint(log), counts }) });
+  }, { onPrivateLoop: ({ log, counts }) => ({ log: perEndpoint(log), counts }) });
 });
 
 test('server.ref()/unref() return the server, before and while listening', async () => {

@@ -9,7 +9,7 @@ const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
-const { builtin, sameOnBoth, errorShape, listen, close, once } = require('./helpers/modules');
+const { builtin, cnet, sameOnBoth, errorShape, listen, close, once } = require('./helpers/modules');
 const { jsonLines } = require('./helpers/json-lines');
 
 const fixture = path.join(__dirname, 'fixtures', 'fd', 'socket.js');
@@ -33,10 +33,11 @@ async function overTcp(name, options) {
   const server = builtin.createServer();
   const { port } = await listen(server, 0, '127.0.0.1');
   const accepted = once(server, 'connection');
-  const client = builtin.connect(port, '127.0.0.1');
+  // Deno's net shows no descriptor of its sockets: there the passed end is cnet's.
+  const client = process.versions.deno ? cnet.connect(port, '127.0.0.1') : builtin.connect(port, '127.0.0.1');
   await once(client, 'connect');
   const [peer] = await accepted;
-  const child = spawnChild(name, options, client._handle.fd);
+  const child = spawnChild(name, options, process.versions.deno ? client._handle.fileno() : client._handle.fd);
   client.destroy();
   return { child, peer, port, cleanup: () => close(server) };
 }

