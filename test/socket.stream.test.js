@@ -158,11 +158,13 @@ for (const transport of transports) {
         track(serverLog[n - 1], `s${n}`, socket, ['end', 'error', 'close']);
         socket.on('error', () => {});
         socket.write('one,');
+        // The second client breaks out after its first chunk: writing to it
+        // later would race its close (EPIPE or not, on net and cnet alike).
+        if (n === 2) return;
         await delay(5);
         socket.write('two,');
         await delay(5);
-        if (n === 1) socket.end('three');
-        else socket.write('more');
+        socket.end('three');
       });
 
       // Full iteration.

@@ -185,7 +185,7 @@ test('TLS over a module socket: \'data\' listeners of the plain socket see nothi
   }, {
     // Bun: events of the two ends may interleave differently (see perEndpoint),
     // and its TLSSocket passes itself to 'secure' over any socket, its own net's too.
-    onBun: (log) => perEndpoint(log.map((entry) => entry.replace(/:secure\(TLSSocket\)$/, ':secure'))),
+    onPrivateLoop: (log) => perEndpoint(log.map((entry) => entry.replace(/:secure\(TLSSocket\)$/, ':secure'))),
   });
 });
 
@@ -331,6 +331,6 @@ test('TLS over a module socket: destroying the plain socket destroys the TLSSock
   }, {
     // Bun: cnet emits 'close' after its private loop's turn (README Bun), so the
     // two sockets' 'close' events may come in either order; what each saw must match.
-    onBun: (log) => [...log].sort(),
+    onPrivateLoop: (log) => [...log].sort(),
   });
 });
