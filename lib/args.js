@@ -4,8 +4,14 @@ const binding = require('./binding');
 const compat = require('./compat');
 const errors = require('./errors');
 
+// What built-in net accepts after an IPv6 address's '%': a non-empty zone of
+// letters, digits, '-', '.' and ':' (libuv's parser ignores whatever follows '%').
+const zoneIndex = /^[0-9a-zA-Z\-.:]+$/;
+
 function ipFamily(input) {
   const text = `${input}`;
+  const percent = text.indexOf('%');
+  if (percent !== -1 && !zoneIndex.test(text.slice(percent + 1))) return 0;
   return binding.ipFamily(text);
 }
 
