@@ -7,6 +7,7 @@ const compat = require('./compat');
 const errors = require('./errors');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
+const { callableWithoutNew } = require('./callable');
 const { openDescriptor } = require('./descriptor');
 const {
   Handle, createHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
@@ -343,4 +344,4 @@ function toNumber(x) {
   return n >= 0 ? n : false;
 }
 
-module.exports = { Server };
+module.exports = { Server: callableWithoutNew(Server) };

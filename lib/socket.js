@@ -10,6 +10,7 @@ const errors = require('./errors');
 const family = require('./family');
 const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
+const { callableWithoutNew } = require('./callable');
 const { openDescriptor } = require('./descriptor');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF, UV_ETIMEDOUT,
@@ -799,4 +800,4 @@ function dnsNotFound(host) {
 
 receiveReadsWith(Socket.prototype._onRead);
 
-module.exports = { Socket, kAcceptedHandle };
+module.exports = { Socket: callableWithoutNew(Socket), kAcceptedHandle };
