@@ -259,6 +259,13 @@ class Server extends EventEmitter {
     handle.owner = null;
   }
 
+  // events.captureRejections: a rejected async 'connection' listener destroys
+  // that connection with the error; other events' rejections become 'error'.
+  [EventEmitter.captureRejectionSymbol](err, event, socket) {
+    if (event === 'connection') socket.destroy(err);
+    else this.emit('error', err);
+  }
+
   close(cb) {
     this._generation++;
     if (typeof cb === 'function') {
