@@ -95,7 +95,7 @@ function validateConnectOptions(options) {
     validateString(path, 'options.path');
     return { pipe: true };
   }
-  if (port === undefined || port === null) {
+  if (port === undefined) {
     throw missingConnectArgs();
   }
   if (typeof port !== 'number' && typeof port !== 'string') {
@@ -123,6 +123,13 @@ function validateConnectOptions(options) {
   return { pipe: false };
 }
 
+// A socket is a byte stream: the stream options for object mode are refused.
+function rejectObjectMode(options) {
+  for (const key of ['objectMode', 'readableObjectMode', 'writableObjectMode']) {
+    if (options[key]) throw errors.invalidArgValue(`options.${key}`, options[key], 'is not supported');
+  }
+}
+
 function missingConnectArgs() {
   return errors.nodeError(TypeError, 'ERR_MISSING_ARGS',
     'The "options" or "port" or "path" argument must be specified');
@@ -142,4 +149,5 @@ module.exports = {
   validateTimeout,
   normalizeConnectArgs,
   validateConnectOptions,
+  rejectObjectMode,
 };

@@ -10,6 +10,8 @@ module.exports = {
   cancelledWritesReportError: major >= 22,
   // Node 22+ treats maxConnections = 0 as "accept none"; Node 20 as "no limit".
   zeroMaxConnectionsIsALimit: major >= 22,
+  // Node 22+ finishes end() on a socket that never connected at once; Node 20 waits for a 'connect'.
+  endWithoutConnectFinishes: major >= 22,
   // Node 22+ applies listen({ ipv6Only }) without a host to its "::" socket; Node 20 ignores it there (dual stack).
   ipv6OnlyWithoutHost: major >= 22,
 };

@@ -51,6 +51,7 @@ class Socket extends Duplex {
     else options = { ...options };
     // Checked here so the message is Node's on every runtime; Duplex does the rest.
     if (options.signal !== undefined) args.validateAbortSignal(options.signal, 'signal');
+    args.rejectObjectMode(options);
     if (options.keepAliveInitialDelay !== undefined) {
       args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
     }
@@ -568,6 +569,10 @@ class Socket extends Duplex {
   }
 
   _final(cb) {
+    if (!this.connecting && !this._handle && compat.endWithoutConnectFinishes) {
+      cb();
+      return;
+    }
     if (this.pending) {
       this.once('connect', () => this._final(cb));
       return;
@@ -748,6 +753,11 @@ class Socket extends Duplex {
     if (this.readable && !this.writable) return 'readOnly';
     if (!this.readable && this.writable) return 'writeOnly';
     return 'closed';
+  }
+
+  // Deprecated but documented: what the stream still holds to write.
+  get bufferSize() {
+    return this._handle ? this.writableLength : undefined;
   }
 
   get bytesRead() {

@@ -172,6 +172,26 @@ test('writes made before connect completes are queued and delivered in order', a
   });
 });
 
+test('bufferSize: undefined before connect and after close, the bytes queued while connecting', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume().on('end', () => s.end()));
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = new net.Socket();
+    const sizes = [client.bufferSize];
+    client.connect(port, '127.0.0.1');
+    client.write('hello');
+    client.write(Buffer.alloc(7));
+    sizes.push(client.bufferSize);
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.end();
+    client.resume();
+    await new Promise((resolve) => client.on('close', resolve));
+    sizes.push(client.bufferSize);
+    await close(server);
+    return sizes;
+  });
+});
+
 test('socket properties while connected and after close match built-in net', async () => {
   await sameOnBoth(async (net) => {
     const server = net.createServer((s) => s.resume().end());
