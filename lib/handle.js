@@ -32,7 +32,8 @@ binding.setCallbacks(
     if (!owner) return;
     readReceiver.call(owner, nread, offset < 0 ? undefined : Buffer.from(own === undefined ? readPool : own, offset, nread));
   },
-  function onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
+  // Through the handle's own onconnection, which instrumentation may have wrapped.
+  function onconnection(status, client) { this.onconnection(status, client); },
   function onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
   function onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
   function onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
@@ -48,6 +49,18 @@ Handle.prototype.write = function write(buffer) {
 Handle.prototype.writeString = function writeString(text) {
   return writeUtf8(this.id, text);
 };
+
+// A new connection on a listening handle goes to its owner (a Server), as
+// onconnection of Node's handles does.
+Handle.prototype.onconnection = function onconnection(status, client) {
+  if (this.owner) this.owner[kOnConnection](status, client);
+};
+
+// The descriptor, -1 when there is none, as on Node's handles.
+Object.defineProperty(Handle.prototype, 'fd', {
+  configurable: true,
+  get() { return this.fileno(); },
+});
 
 // Node's http client asks a socket's handle for its async id (keep-alive reuse);
 // a cnet handle answers with the async context it was created in.
