@@ -1,9 +1,12 @@
 'use strict';
 // Address-family defaults: autoSelectFamily ("happy eyeballs") settings and dns family names.
 const args = require('./args');
+const { networkFamilyAutoselection } = require('./cli-options');
 
-let defaultAutoSelectFamily = true;
-let defaultAttemptTimeout = 250;
+// Node's defaults, or those its command line sets.
+const fromCommandLine = networkFamilyAutoselection();
+let defaultAutoSelectFamily = fromCommandLine.enabled ?? true;
+let defaultAttemptTimeout = fromCommandLine.attemptTimeout ?? 250;
 
 function getDefaultAutoSelectFamily() {
   return defaultAutoSelectFamily;
