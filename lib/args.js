@@ -72,9 +72,20 @@ function validateTimeout(msecs) {
   return msecs;
 }
 
+// Marks the [options, cb] pairs normalizeConnectArgs made: connect() takes such
+// a pair (net._normalizeArgs' result) as its already normalized arguments.
+const kNormalized = Symbol('cnet.normalizedArgs');
+
+function normalized(options, cb) {
+  const pair = [options, cb];
+  pair[kNormalized] = true;
+  return pair;
+}
+
 // connect(options[, cb]) | connect(path[, cb]) | connect(port[, host][, cb]) -> [options, cb]
 function normalizeConnectArgs(args) {
-  if (args.length === 0) return [{}, null];
+  if (args.length === 0) return normalized({}, null);
+  if (Array.isArray(args[0]) && args[0][kNormalized]) return args[0];
   const first = args[0];
   let options = {};
   if (first !== null && typeof first === 'object') {
@@ -86,7 +97,7 @@ function normalizeConnectArgs(args) {
     if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
   }
   const cb = args[args.length - 1];
-  return [options, typeof cb === 'function' ? cb : null];
+  return normalized(options, typeof cb === 'function' ? cb : null);
 }
 
 function validateConnectOptions(options) {

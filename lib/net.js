@@ -1,6 +1,7 @@
 'use strict';
 // The public surface of cnet: the same exports as Node's `net`.
 const args = require('./args');
+const deprecated = require('./deprecated');
 const family = require('./family');
 const { Socket } = require('./socket');
 const { Server } = require('./server');
@@ -44,7 +45,12 @@ module.exports = {
   setDefaultAutoSelectFamily: family.setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout: family.getDefaultAutoSelectFamilyAttemptTimeout,
   setDefaultAutoSelectFamilyAttemptTimeout: family.setDefaultAutoSelectFamilyAttemptTimeout,
+  // Undocumented members that ecosystem code uses.
+  _normalizeArgs: args.normalizeConnectArgs,
 };
+if (deprecated.builtinHasSimultaneousAccepts()) {
+  module.exports._setSimultaneousAccepts = deprecated.setSimultaneousAccepts;
+}
 
 // Pure address utilities with no I/O: the runtime's own classes are re-exported.
 for (const name of ['BlockList', 'SocketAddress']) {

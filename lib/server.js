@@ -65,7 +65,7 @@ class Server extends EventEmitter {
       return this;
     }
     if (typeof options.fd === 'number' && options.fd >= 0) {
-      this._listenOnDescriptor(options.fd, backlogFromArgs);
+      this._listen2(null, -1, -1, backlogFromArgs, options.fd, 0);
       return this;
     }
     if (argv.length === 0 || typeof argv[0] === 'function' ||
@@ -113,39 +113,56 @@ class Server extends EventEmitter {
   }
 
   // Binds and listens now; 'listening' or 'error' follows on the next tick.
+  // Goes through _listen2, which code that intercepts listen() overrides.
   _listenOn(address, port, addressFamily, backlog, options) {
+    const pipe = port === -1;
+    this._listen2(address, port, addressFamily, backlog, undefined, pipe ? undefined : bindFlags(options));
+    if (pipe && this._handle && (options.readableAll || options.writableAll)) {
+      const mode = (options.readableAll ? UV_READABLE : 0) | (options.writableAll ? UV_WRITABLE : 0);
+      const chmodErr = this._handle.chmod(mode);
+      if (chmodErr) {
+        this._handle.close();
+        this._handle = null;
+        this._listening = false;
+        throw errors.errnoException(chmodErr, 'uv_pipe_chmod');
+      }
+    }
+  }
+
+  // Built-in net's name for the step that makes the listening handle: a
+  // descriptor (fd), a pipe (port -1) or a TCP address (null: any address).
+  _listen2(address, port, addressType, backlog, fd, flags) {
+    if (typeof fd === 'number' && fd >= 0) {
+      this._listenOnDescriptor(fd, backlog);
+      return;
+    }
     const pipe = port === -1;
     let handle = createHandle(pipe, this);
     let err;
     if (pipe) {
       err = handle.bindPath(address);
-    } else if (address === null) {
+    } else if (address == null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
-      const flags = bindFlags(options) & (compat.ipv6OnlyWithoutHost ? ~0 : ~TCP_IPV6ONLY);
+      const anyFlags = flags & (compat.ipv6OnlyWithoutHost ? ~0 : ~TCP_IPV6ONLY);
       address = '::';
-      err = handle.bind('::', port, 6, flags);
+      addressType = 6;
+      err = handle.bind('::', port, 6, anyFlags);
       if (err) {
         handle.close();
         handle = createHandle(false, this);
         address = '0.0.0.0';
-        err = handle.bind('0.0.0.0', port, 4, flags & ~TCP_IPV6ONLY);
+        addressType = 4;
+        err = handle.bind('0.0.0.0', port, 4, anyFlags & ~TCP_IPV6ONLY);
       }
     } else {
-      err = handle.bind(address, port, addressFamily, bindFlags(options));
+      err = handle.bind(address, port, addressType, flags);
     }
     if (!err) err = handle.listen(backlog || 511);
     if (err) {
       this._failListen(handle, err, address, port);
       return;
     }
-    if (pipe && (options.readableAll || options.writableAll)) {
-      const mode = (options.readableAll ? UV_READABLE : 0) | (options.writableAll ? UV_WRITABLE : 0);
-      const chmodErr = handle.chmod(mode);
-      if (chmodErr) {
-        handle.close();
-        throw errors.errnoException(chmodErr, 'uv_pipe_chmod');
-      }
-    }
+    this._connectionKey = `${addressType}:${address}:${port}`;
     this._activate(handle);
   }
 
@@ -168,8 +185,12 @@ class Server extends EventEmitter {
       opened = { handle: null, error: UV_EINVAL };
     }
     const err = opened.error || opened.handle.listen(backlog || 511);
-    if (err) this._failListen(opened.handle, err, null, null);
-    else this._activate(opened.handle);
+    if (err) {
+      this._failListen(opened.handle, err, null, null);
+      return;
+    }
+    this._connectionKey = '-1:null:-1';
+    this._activate(opened.handle);
   }
 
   // Closes the handle that could not listen (if any); 'error' follows on the next tick.
