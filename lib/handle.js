@@ -1,6 +1,6 @@
 'use strict';
 // Native handles and the dispatch of their events to the JS object that owns them.
-const { executionAsyncId } = require('async_hooks');
+const { executionAsyncId, AsyncResource } = require('async_hooks');
 // Node exposes the global Buffer through a getter; the module's binding is a plain load.
 const { Buffer } = require('buffer');
 const binding = require('./binding');
@@ -24,8 +24,21 @@ function receiveReadsWith(fn) {
   readReceiver = fn;
 }
 
+// On a private loop (Bun) the host runs cnet's callbacks in no async context;
+// there each handle's events run in the context of the connect() or listen()
+// that made it (an accepted handle: its server's), as with Bun's node:net.
+// On Node the Node-API callback scope already gives that context.
+function inHandleContext(callback) {
+  if (!binding.privateLoop) return callback;
+  return function dispatchInContext(a, b, c, d) {
+    const context = this.asyncContext;
+    if (context === undefined) return callback.call(this, a, b, c, d);
+    return context.runInAsyncScope(callback, this, a, b, c, d);
+  };
+}
+
 // Each callback runs with `this` = the native handle; `owner` is its Socket or Server.
-binding.setCallbacks(
+binding.setCallbacks(...[
   function onread(nread, offset, newPool, own) {
     if (newPool !== undefined) readPool = newPool;
     const { owner } = this;
@@ -38,7 +51,7 @@ binding.setCallbacks(
   function onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
   function onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
   function onclose() { if (this.owner) this.owner[kOnClose](this); },
-);
+].map(inHandleContext));
 
 // Writes name their handle by id, which the native side finds far faster than
 // it unwraps `this` (src/handle_ids.h).
@@ -73,6 +86,7 @@ function createHandle(pipe, owner) {
   handle.owner = owner;
   handle.pipe = pipe;
   handle.asyncId = executionAsyncId();
+  if (binding.privateLoop) handle.asyncContext = new AsyncResource('cnet.handle');
   return handle;
 }
 

@@ -37,6 +37,7 @@ class Server extends EventEmitter {
     this._listening = false;
     this._unrefed = false;
     this._pipeName = undefined;
+    this._asyncContext = undefined;
     this._generation = 0;
     this.allowHalfOpen = Boolean(options.allowHalfOpen);
     this.pauseOnConnect = Boolean(options.pauseOnConnect);
@@ -203,6 +204,7 @@ class Server extends EventEmitter {
   // The handle listens: 'listening' follows on the next tick.
   _activate(handle) {
     this._handle = handle;
+    this._asyncContext = handle.asyncContext;
     this._listening = true;
     if (this._unrefed) handle.unref();
     process.nextTick(() => {
@@ -217,6 +219,7 @@ class Server extends EventEmitter {
     }
     clientHandle.pipe = this._handle ? this._handle.pipe : false;
     clientHandle.asyncId = this._handle ? this._handle.asyncId : 0;
+    if (this._handle && this._handle.asyncContext) clientHandle.asyncContext = this._handle.asyncContext;
     if (this._overConnectionLimit()) {
       this._drop(clientHandle);
       return;
@@ -304,7 +307,10 @@ class Server extends EventEmitter {
 
   _emitCloseIfDrained() {
     if (this._handle || this._connections) return;
-    process.nextTick(() => this.emit('close'));
+    const emitClose = () => this.emit('close');
+    // Bun: 'close' in the context of the listen(), as its other events (handle.js).
+    if (this._asyncContext) this._asyncContext.runInAsyncScope(process.nextTick, process, emitClose);
+    else process.nextTick(emitClose);
   }
 
   address() {
