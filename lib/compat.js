@@ -12,6 +12,8 @@ module.exports = {
   zeroMaxConnectionsIsALimit: major >= 22,
   // Node 22+ finishes end() on a socket that never connected at once; Node 20 waits for a 'connect'.
   endWithoutConnectFinishes: major >= 22,
+  // Node 22+ publishes diagnostics_channel 'net.client.socket' in every socket.connect(); Node 20 in net.connect() only.
+  clientSocketChannelInConnect: major >= 22,
   // Node 22+ applies listen({ ipv6Only }) without a host to its "::" socket; Node 20 ignores it there (dual stack).
   ipv6OnlyWithoutHost: major >= 22,
 };

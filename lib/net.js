@@ -1,6 +1,7 @@
 'use strict';
 // The public surface of cnet: the same exports as Node's `net`.
 const args = require('./args');
+const channels = require('./channels');
 const deprecated = require('./deprecated');
 const family = require('./family');
 const { Socket } = require('./socket');
@@ -15,6 +16,7 @@ function createServer(options, connectionListener) {
 function connect(...argv) {
   const [options] = args.normalizeConnectArgs(argv);
   const socket = new Socket(options);
+  channels.publishClientSocket(socket, false);
   if (options.timeout) socket.setTimeout(options.timeout);
   return socket.connect(...argv);
 }

@@ -3,6 +3,7 @@
 const EventEmitter = require('events');
 const dns = require('dns');
 const args = require('./args');
+const channels = require('./channels');
 const compat = require('./compat');
 const errors = require('./errors');
 const { blockListOption, isBlocked } = require('./blocklist');
@@ -53,10 +54,11 @@ class Server extends EventEmitter {
   listen(...argv) {
     const [normalized, cb] = args.normalizeConnectArgs(argv);
     if (this._handle) throw errors.codedError('ERR_SERVER_ALREADY_LISTEN');
+    channels.publishListenStart(this, normalized);
     // listen(handle) and listen({ handle }): a server or socket stands for its handle.
     const options = normalized._handle || normalized.handle || normalized;
     if (isForeignHandle(options)) throw foreignHandleError();
-    if (options.signal !== undefined && this._closeOnAbort(options.signal)) return this;
+    if (options.signal !== undefined && this._closeOnAbort(options.signal, !options.host)) return this;
     if (cb !== null) this.once('listening', cb);
     // (handle|path|port, backlog) or (port, host, backlog); a handle or a
     // descriptor takes no options.backlog, as in built-in net.
@@ -92,10 +94,13 @@ class Server extends EventEmitter {
   }
 
   // listen({ signal }): abort closes the server; an aborted signal means no listen at all.
-  _closeOnAbort(signal) {
+  _closeOnAbort(signal, listensAtOnce) {
     args.validateAbortSignal(signal, 'options.signal');
     if (signal.aborted) {
+      // Built-in net listens anyway and closes on the next tick; where it listens at
+      // once (no host to look up), its listen trace ends on the tick after.
       process.nextTick(() => this.close());
+      if (listensAtOnce) process.nextTick(() => channels.publishListenEnd(this));
       return true;
     }
     signal.addEventListener('abort', () => this.close(), { once: true });
@@ -198,7 +203,10 @@ class Server extends EventEmitter {
   _failListen(handle, err, address, port) {
     if (handle) handle.close();
     const ex = errors.uvExceptionWithHostPort(err, 'listen', address, port);
-    process.nextTick(() => this.emit('error', ex));
+    process.nextTick(() => {
+      channels.publishListenError(this, ex);
+      this.emit('error', ex);
+    });
   }
 
   // The handle listens: 'listening' follows on the next tick.
@@ -208,6 +216,7 @@ class Server extends EventEmitter {
     this._listening = true;
     if (this._unrefed) handle.unref();
     process.nextTick(() => {
+      channels.publishListenEnd(this);
       if (this._handle === handle) this.emit('listening');
     });
   }
@@ -243,6 +252,7 @@ class Server extends EventEmitter {
     socket.server = this;
     socket._server = this;
     this.emit('connection', socket);
+    channels.publishServerSocket(socket);
   }
 
   _overConnectionLimit() {

@@ -5,6 +5,7 @@ const { Duplex } = require('stream');
 const { isUint8Array } = require('util/types');
 const dns = require('dns');
 const args = require('./args');
+const channels = require('./channels');
 const compat = require('./compat');
 const errors = require('./errors');
 const family = require('./family');
@@ -111,6 +112,7 @@ class Socket extends Duplex {
 
   connect(...argv) {
     const [options, cb] = args.normalizeConnectArgs(argv);
+    channels.publishClientSocket(this, true);
     const { pipe } = args.validateConnectOptions(options);
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
     if (this.destroyed) {
