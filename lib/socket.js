@@ -243,7 +243,7 @@ class Socket extends Duplex {
 
   // Connects to one address: a literal IP, a single lookup result, or the only address found.
   _connectOnce(address, port, addressFamily, localAddress, localPort) {
-    this._attempt = { address, port, family: addressFamily };
+    this._attempt = { address, port, family: addressFamily, local: null };
     if (localAddress || localPort) {
       const bindError = this._bindLocal(localAddress, localPort, addressFamily);
       if (bindError) {
@@ -261,10 +261,13 @@ class Socket extends Duplex {
   }
 
   // Binds the handle before it connects (localAddress/localPort); returns the error, or null.
+  // A connect error then names the local end, as built-in net's does, when a local port was given.
   _bindLocal(localAddress, localPort, addressFamily) {
     const bindAddress = localAddress || (addressFamily === 6 ? '::' : '0.0.0.0');
     const err = this._handle.bind(bindAddress, localPort | 0, addressFamily, 0);
-    return err ? errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort) : null;
+    if (err) return errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort);
+    if (localPort && this._attempt) this._attempt.local = { address: bindAddress, port: localPort };
+    return null;
   }
 
   // Happy eyeballs: the next address on a fresh handle; each attempt but the
@@ -283,6 +286,7 @@ class Socket extends Duplex {
     if (current > 0) this._replaceHandle();
     const { address, family: addressFamily } = attempts.addresses[current];
     const { port, localPort } = attempts;
+    this._attempt = { address, port, family: addressFamily, local: null };
     if (localPort) {
       const bindError = this._bindLocal(undefined, localPort, addressFamily);
       if (bindError) {
@@ -296,7 +300,6 @@ class Socket extends Duplex {
       return;
     }
     this.emit('connectionAttempt', address, port, addressFamily);
-    this._attempt = { address, port, family: addressFamily };
     this.autoSelectFamilyAttemptedAddresses.push(`${address}:${port}`);
     attempts.handle = this._handle;
     const err = this._handle.connect(address, port, addressFamily);
@@ -343,7 +346,13 @@ class Socket extends Duplex {
 
   _connectFailed(status) {
     const attempt = this._attempt;
-    const error = errors.exceptionWithHostPort(status, 'connect', attempt.address, attempt.port);
+    const { local } = attempt;
+    const error = errors.exceptionWithHostPort(status, 'connect', attempt.address, attempt.port,
+      local ? `${local.address}:${local.port}` : undefined);
+    if (local) {
+      error.localAddress = local.address;
+      error.localPort = local.port;
+    }
     if (attempt.port === undefined) {
       this.destroy(error);
     } else if (this._attempts) {

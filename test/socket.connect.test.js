@@ -98,6 +98,31 @@ test('refused connection: error fields and error/close order match', async () =>
   });
 });
 
+test('a refused connect from a given local address or port names the local end in its error', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer();
+    const { port } = await listen(server, 0, '127.0.0.1');
+    await close(server);
+    const seen = [];
+    for (const local of [{ localAddress: '127.0.0.1', localPort: 0 }, { localAddress: '127.0.0.1' }, { localPort: 1 }]) {
+      const free = net.createServer();
+      const { port: localPort } = await listen(free, 0, '127.0.0.1');
+      await close(free);
+      const options = { port, host: '127.0.0.1', ...local };
+      if (options.localPort) options.localPort = localPort;
+      const err = await new Promise((resolve) => net.connect(options).on('error', resolve));
+      seen.push({
+        ...errorShape(err),
+        port: err.port === port,
+        message: err.message.replace(/:\d+/g, ':P'),
+        localAddress: err.localAddress,
+        localPort: err.localPort === undefined ? undefined : err.localPort === localPort,
+      });
+    }
+    return seen;
+  });
+});
+
 test('connecting to a missing Unix socket path fails with ENOENT like built-in net', async () => {
   await sameOnBoth(async (net) => {
     const path = '/tmp/cnet-does-not-exist.sock';
