@@ -110,11 +110,23 @@ class Server extends EventEmitter {
   _lookupAndListen(port, host, backlog, options) {
     if (typeof host !== 'string') throw errors.invalidArgType('hostname', 'string', host);
     const generation = this._generation;
-    dns.lookup(host, (err, address, addressFamily) => {
+    const listenOn = (err, address, addressFamily) => {
       // close() or an earlier listen() that already bound makes this lookup moot.
       if (generation !== this._generation || this._handle) return;
       if (err) this.emit('error', err);
       else this._listenOn(address, port, addressFamily, backlog, options);
+    };
+    if (!compat.listenSkipsLinkLocal) {
+      dns.lookup(host, listenOn);
+      return;
+    }
+    dns.lookup(host, { all: true }, (err, addresses) => {
+      if (err) {
+        listenOn(err);
+        return;
+      }
+      const chosen = addresses.find((entry) => !isIPv6LinkLocal(entry.address)) || addresses[0];
+      listenOn(null, chosen.address, chosen.family);
     });
   }
 
@@ -381,6 +393,11 @@ function isForeignHandle(value) {
 function foreignHandleError() {
   return errors.nodeError(Error, 'ERR_CNET_UNSUPPORTED',
     'cnet: listen() cannot take over a handle of built-in net; pass a cnet server, or { fd } of a descriptor nothing else owns');
+}
+
+// fe80::/10: an address that needs a zone to be bound.
+function isIPv6LinkLocal(address) {
+  return args.ipFamily(address) === 6 && (parseInt(address.split(':')[0], 16) & 0xffc0) === 0xfe80;
 }
 
 function toNumber(x) {
