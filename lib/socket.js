@@ -120,6 +120,9 @@ class Socket extends Duplex {
       this._handle = null;
       this._peername = null;
       this._sockname = null;
+      // The byte counts are the new connection's, as they are its handle's in built-in net.
+      this._bytesRead = 0;
+      this._bytesDispatched = 0;
     }
     if (cb) this.once('connect', cb);
     this._attempts = null;

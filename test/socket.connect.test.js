@@ -3,7 +3,7 @@
 const test = require('node:test');
 const assert = require('assert');
 const {
-  sameOnBoth, perEndpoint, record, listen, close, pipePath, errorShape,
+  sameOnBoth, perEndpoint, record, listen, close, pipePath, errorShape, once,
 } = require('./helpers/modules');
 
 const CLIENT_EVENTS = ['lookup', 'connect', 'ready', 'data', 'end', 'finish', 'close', 'error', 'timeout'];
@@ -214,6 +214,28 @@ test('bufferSize: undefined before connect and after close, the bytes queued whi
     sizes.push(client.bufferSize);
     await close(server);
     return sizes;
+  });
+});
+
+test('connect() again after close: bytesRead and bytesWritten count the new connection only', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => { s.resume(); s.on('end', () => s.end('xy')); });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = net.connect(port, '127.0.0.1');
+    const counts = [];
+    for (let round = 1; round <= 2; round++) {
+      if (round === 2) {
+        client.connect(port, '127.0.0.1');
+        counts.push(`reconnecting: ${client.bytesWritten}/${client.bytesRead}`);
+      }
+      await once(client, 'connect');
+      client.resume();
+      client.end('foobar');
+      await once(client, 'close');
+      counts.push(`closed ${round}: ${client.bytesWritten}/${client.bytesRead}`);
+    }
+    await close(server);
+    return counts;
   });
 });
 
