@@ -138,18 +138,26 @@ class Socket extends Duplex {
     return this;
   }
 
+  // A handle about to connect: noDelay and keepAlive wait for the connection.
   _setHandle(handle) {
     this._handle = handle;
-    this._applyHandleOptions();
+    this._applyHandleOptions(false);
   }
 
-  _applyHandleOptions() {
+  _applyHandleOptions(connected = true) {
     const handle = this._handle;
     if (this._unrefed) handle.unref();
-    if (this._noDelay) handle.setNoDelay(true);
-    if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
+    if (connected) this._applyConnectionOptions();
     if (this._onreadGenerate !== null) this._onreadBuffer = this._onreadGenerate();
     if (isUint8Array(this._onreadBuffer)) handle.useUserBuffer(this._onreadBuffer);
+  }
+
+  // noDelay and keepAlive go to the handle once it is connected (or accepted),
+  // as built-in net does; instrumentation that wraps the handle's methods sees them then.
+  _applyConnectionOptions() {
+    const handle = this._handle;
+    if (this._noDelay) handle.setNoDelay(true);
+    if (this._keepAlive) handle.setKeepAlive(true, this._keepAliveDelay);
   }
 
   // The `onread` option: reads land in the caller's buffer and go to its
@@ -378,6 +386,7 @@ class Socket extends Duplex {
     }
     this.connecting = false;
     this._sockname = null;
+    this._applyConnectionOptions();
     this._unrefTimer();
     this.emit('connect');
     this.emit('ready');

@@ -47,3 +47,28 @@ test('wrapped server._handle.onconnection, client handle setKeepAlive and socket
     return calls;
   });
 });
+
+test('connect({ noDelay, keepAlive }): the options reach the handle once connected, before the connect event', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.end());
+    await listen(server, 0, '127.0.0.1');
+    const calls = [];
+    const client = net.connect({
+      port: server.address().port, host: '127.0.0.1', noDelay: true, keepAlive: true, keepAliveInitialDelay: 3000,
+    }, () => calls.push('connect'));
+    const handle = client._handle;
+    const { setNoDelay, setKeepAlive } = handle;
+    handle.setNoDelay = function wrappedSetNoDelay(enable) {
+      calls.push(`setNoDelay(${enable})`);
+      return setNoDelay.call(this, enable);
+    };
+    handle.setKeepAlive = function wrappedSetKeepAlive(enable, delay, ...more) {
+      calls.push(`setKeepAlive(${enable}, ${delay})`);
+      return setKeepAlive.call(this, enable, delay, ...more);
+    };
+    client.resume();
+    await once(client, 'close');
+    await close(server);
+    return calls;
+  });
+});
