@@ -665,6 +665,8 @@ class Socket extends Duplex {
   // --- timeouts and options ---
 
   setTimeout(msecs, callback) {
+    // A destroyed socket has no timeout to set (nor are its arguments checked).
+    if (this.destroyed) return this;
     this.timeout = msecs;
     args.validateTimeout(msecs);
     this._clearTimer();

@@ -370,6 +370,19 @@ test('connect timeout option fires the timeout event on an idle connection', asy
   });
 });
 
+test('setTimeout() on a destroyed socket is ignored: no timer, no timeout property, no argument check', async () => {
+  await sameOnBoth(async (net) => {
+    const socket = new net.Socket();
+    socket.destroy();
+    const log = [];
+    socket.on('timeout', () => log.push('timeout event'));
+    log.push(socket.setTimeout(1, () => log.push('callback')) === socket, socket.timeout);
+    log.push(socket.setTimeout('x') === socket);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return log;
+  });
+});
+
 test('setTimeout(0) disables an earlier timeout and removes its listener', async () => {
   await sameOnBoth(async (net) => {
     const socket = new net.Socket();
