@@ -1,5 +1,6 @@
 'use strict';
-// `npm run test:node-suite -- [<Node's test/ directory>] [--filter <text>] [--timeout <s>] [--bun]`
+// `npm run test:node-suite -- [<Node's test/ directory>] [--filter <text>] [--timeout <s>] [--bun]
+//   [--runtime node-system|node24|bun] [--json <file>] [--keep (the extracted tree)]`
 //
 // Runs Node's own test/parallel/test-net-*.js and test/sequential/test-net-*.js
 // unchanged, each once with built-in net and once with `-r register.js` (cnet),
@@ -32,6 +33,7 @@ function parseArgs(argv) {
     else if (a === '--bun') opts.bun = true;
     else if (a === '--json') opts.json = argv[++i];
     else if (a === '--runtime') opts.runtime = argv[++i];
+    else if (a === '--keep') opts.keep = true;
     else opts.testDir = a;
   }
   return opts;
@@ -146,7 +148,11 @@ function runOne(runtime, test, withCnet, slot, testDir, timeoutSec) {
   return new Promise((resolve) => {
     const child = spawn(runtime.bin, argv, {
       cwd: path.dirname(testDir),
-      env: { ...process.env, ...env, TEST_THREAD_ID: `${runtime.id}-${slot}` },
+      // On Bun, test/common's check for leaked globals is off: it flags Bun's own globals.
+      env: {
+        ...process.env, ...env, TEST_THREAD_ID: `${runtime.id}-${slot}`,
+        ...(runtime.kind === 'bun' ? { NODE_TEST_KNOWN_GLOBALS: '0' } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -257,7 +263,7 @@ async function main() {
       summary.push(report(runtime, byTest));
     }
   } finally {
-    if (found.cleanup) fs.rmSync(path.dirname(found.dir), { recursive: true, force: true });
+    if (found.cleanup && !opts.keep) fs.rmSync(path.dirname(found.dir), { recursive: true, force: true });
   }
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(summary, null, 2));
 }
