@@ -20,3 +20,9 @@ export {
 
 // The option, address and callback types (ListenOptions, NetConnectOpts, AddressInfo, ...).
 export type * from 'node:net';
+
+// Undocumented in Node (so not in @types/node) but used by ecosystem code: the
+// [options, callback] pair connect() takes as already normalized arguments.
+export declare function _normalizeArgs(
+  args: unknown[],
+): [options: import('node:net').NetConnectOpts | Record<string, unknown>, callback: ((...args: unknown[]) => void) | null];

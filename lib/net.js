@@ -50,8 +50,11 @@ module.exports = {
   // Undocumented members that ecosystem code uses.
   _normalizeArgs: args.normalizeConnectArgs,
 };
+// Not enumerable: an ES module cannot export a name only on some runtimes.
 if (deprecated.builtinHasSimultaneousAccepts()) {
-  module.exports._setSimultaneousAccepts = deprecated.setSimultaneousAccepts;
+  Object.defineProperty(module.exports, '_setSimultaneousAccepts', {
+    value: deprecated.setSimultaneousAccepts, writable: true, configurable: true, enumerable: false,
+  });
 }
 
 // Pure address utilities with no I/O: the runtime's own classes are re-exported.

@@ -20,4 +20,5 @@ export const {
   setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout,
   setDefaultAutoSelectFamilyAttemptTimeout,
+  _normalizeArgs,
 } = net;
