@@ -32,7 +32,6 @@ function splitNodeOptions(text) {
 }
 
 function nodeCommandLine() {
-  if (process.versions.bun) return [];
   const fromEnv = process.env.NODE_OPTIONS ? splitNodeOptions(process.env.NODE_OPTIONS) : [];
   return [...fromEnv, ...process.execArgv];
 }

@@ -3,10 +3,21 @@
 const args = require('./args');
 const { networkFamilyAutoselection } = require('./cli-options');
 
-// Node's defaults, or those its command line sets.
-const fromCommandLine = networkFamilyAutoselection();
-let defaultAutoSelectFamily = fromCommandLine.enabled ?? true;
-let defaultAttemptTimeout = fromCommandLine.attemptTimeout ?? 250;
+// The running runtime's defaults: on Node, its own or those its command line
+// sets; on Bun, whatever Bun's node:net starts with (500 ms, and Bun reads
+// the same flags), since Bun users expect Bun's defaults.
+function initialDefaults() {
+  if (process.versions.bun) {
+    const builtin = require('node:net');
+    return { enabled: builtin.getDefaultAutoSelectFamily(), attemptTimeout: builtin.getDefaultAutoSelectFamilyAttemptTimeout() };
+  }
+  const fromCommandLine = networkFamilyAutoselection();
+  return { enabled: fromCommandLine.enabled ?? true, attemptTimeout: fromCommandLine.attemptTimeout ?? 250 };
+}
+
+const initial = initialDefaults();
+let defaultAutoSelectFamily = initial.enabled;
+let defaultAttemptTimeout = initial.attemptTimeout;
 
 function getDefaultAutoSelectFamily() {
   return defaultAutoSelectFamily;
