@@ -1,6 +1,7 @@
 'use strict';
 // net.Server: listens on a native TCP or pipe handle and wraps accepted handles in Sockets.
 const EventEmitter = require('events');
+const { executionAsyncId } = require('async_hooks');
 const dns = require('dns');
 const args = require('./args');
 const channels = require('./channels');
@@ -9,6 +10,7 @@ const errors = require('./errors');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
 const { callableWithoutNew } = require('./callable');
+const workers = require('./cluster');
 const { openDescriptor } = require('./descriptor');
 const {
   Handle, createHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
@@ -40,6 +42,8 @@ class Server extends EventEmitter {
     this._pipeName = undefined;
     this._asyncContext = undefined;
     this._generation = 0;
+    this._primaryQuery = 0;
+    this._primaryHandle = null;
     this.allowHalfOpen = Boolean(options.allowHalfOpen);
     this.pauseOnConnect = Boolean(options.pauseOnConnect);
     this.noDelay = Boolean(options.noDelay);
@@ -134,6 +138,10 @@ class Server extends EventEmitter {
   // Goes through _listen2, which code that intercepts listen() overrides.
   _listenOn(address, port, addressFamily, backlog, options) {
     const pipe = port === -1;
+    if (workers.listensThroughPrimary(options)) {
+      this._listenThroughPrimary(address, port, addressFamily, backlog, pipe ? undefined : bindFlags(options), options);
+      return;
+    }
     this._listen2(address, port, addressFamily, backlog, undefined, pipe ? undefined : bindFlags(options));
     if (pipe && this._handle && (options.readableAll || options.writableAll)) {
       const mode = (options.readableAll ? UV_READABLE : 0) | (options.writableAll ? UV_WRITABLE : 0);
@@ -145,6 +153,70 @@ class Server extends EventEmitter {
         throw errors.errnoException(chmodErr, 'uv_pipe_chmod');
       }
     }
+  }
+
+  // In a cluster worker the primary listens (lib/cluster.js); a later listen()
+  // or a close() before its answer makes the answer moot.
+  _listenThroughPrimary(address, port, addressType, backlog, flags, options) {
+    const query = ++this._primaryQuery;
+    const generation = this._generation;
+    const serverQuery = { address, port, addressType, fd: undefined, flags, backlog, ...options };
+    workers.cluster._getServer(this, serverQuery, (status, primaryHandle) => {
+      if (query !== this._primaryQuery || generation !== this._generation) {
+        if (primaryHandle) primaryHandle.close();
+        return;
+      }
+      let err = status;
+      if (err === 0 && port > 0 && typeof primaryHandle.getsockname === 'function') {
+        const out = {};
+        if (primaryHandle.getsockname(out) === 0 && out.port !== port) err = UV_EADDRINUSE;
+      }
+      if (err) {
+        this.emit('error', errors.exceptionWithHostPort(err, 'bind', address, port));
+        return;
+      }
+      this._listenOnPrimaryHandle(primaryHandle, port === -1, backlog, `${addressType}:${address}:${port}`);
+    });
+  }
+
+  // The primary's answer: a built-in listening handle to share (taken over
+  // through a duplicate descriptor), or the round-robin stand-in that hands
+  // over each accepted connection.
+  _listenOnPrimaryHandle(primaryHandle, pipe, backlog, connectionKey) {
+    let handle;
+    if (workers.descriptorOf(primaryHandle) >= 0) {
+      const opened = workers.adoptDescriptorOf(primaryHandle);
+      if (opened.error) {
+        primaryHandle.close();
+        this._failListen(null, opened.error, null, -1);
+        return;
+      }
+      handle = opened.handle;
+      handle.owner = this;
+      this._primaryHandle = primaryHandle;
+    } else {
+      handle = new workers.PrimaryListener(primaryHandle, pipe, executionAsyncId());
+      handle.owner = this;
+      primaryHandle.onconnection = (status, builtinClient) => this._acceptFromPrimary(builtinClient);
+    }
+    const err = handle.listen(backlog || 511);
+    if (err) {
+      this._failListen(handle, err, null, -1);
+      return;
+    }
+    this._connectionKey = connectionKey;
+    this._activate(handle);
+  }
+
+  // A connection the primary accepted: a cnet socket over its descriptor.
+  _acceptFromPrimary(builtinClient) {
+    const opened = workers.adoptDescriptorOf(builtinClient);
+    builtinClient.close();
+    if (opened.error) {
+      this.emit('error', errors.errnoException(opened.error, 'accept'));
+      return;
+    }
+    this[kOnConnection](0, opened.handle);
   }
 
   // Built-in net's name for the step that makes the listening handle: a
@@ -323,6 +395,10 @@ class Server extends EventEmitter {
       this._handle = null;
       this._listening = false;
     }
+    if (this._primaryHandle) {
+      this._primaryHandle.close();
+      this._primaryHandle = null;
+    }
     this._emitCloseIfDrained();
     return this;
   }
@@ -399,6 +475,9 @@ function foreignHandleError() {
 function isIPv6LinkLocal(address) {
   return args.ipFamily(address) === 6 && (parseInt(address.split(':')[0], 16) & 0xffc0) === 0xfe80;
 }
+
+// libuv's error numbers on Unix are negated errno values.
+const UV_EADDRINUSE = -require('os').constants.errno.EADDRINUSE;
 
 function toNumber(x) {
   const n = Number(x);

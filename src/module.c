@@ -111,6 +111,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
   cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
   cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
   cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
+  cn_export_fn(env, exports, "dupDescriptor", cn_fd_dup);
   cn_errors_export(env, exports);
   return exports;
 }
