@@ -45,3 +45,9 @@ export declare class BoundSocket {
   readonly isPipe: boolean;
   [Symbol.dispose](): void;
 }
+
+// Undocumented in Node (so not in @types/node) but used by ecosystem code: the
+// [options, callback] pair connect() takes as already normalized arguments.
+export declare function _normalizeArgs(
+  args: unknown[],
+): [options: import('node:net').NetConnectOpts | Record<string, unknown>, callback: ((...args: unknown[]) => void) | null];

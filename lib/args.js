@@ -4,8 +4,14 @@ const binding = require('./binding');
 const compat = require('./compat');
 const errors = require('./errors');
 
+// What built-in net accepts after an IPv6 address's '%': a non-empty zone of
+// letters, digits, '-', '.' and ':' (libuv's parser ignores whatever follows '%').
+const zoneIndex = /^[0-9a-zA-Z\-.:]+$/;
+
 function ipFamily(input) {
   const text = `${input}`;
+  const percent = text.indexOf('%');
+  if (percent !== -1 && !zoneIndex.test(text.slice(percent + 1))) return 0;
   return binding.ipFamily(text);
 }
 
@@ -66,9 +72,20 @@ function validateTimeout(msecs) {
   return msecs;
 }
 
+// Marks the [options, cb] pairs normalizeConnectArgs made: connect() takes such
+// a pair (net._normalizeArgs' result) as its already normalized arguments.
+const kNormalized = Symbol('cnet.normalizedArgs');
+
+function normalized(options, cb) {
+  const pair = [options, cb];
+  pair[kNormalized] = true;
+  return pair;
+}
+
 // connect(options[, cb]) | connect(path[, cb]) | connect(port[, host][, cb]) -> [options, cb]
 function normalizeConnectArgs(args) {
-  if (args.length === 0) return [{}, null];
+  if (args.length === 0) return normalized({}, null);
+  if (Array.isArray(args[0]) && args[0][kNormalized]) return args[0];
   const first = args[0];
   let options = {};
   if (first !== null && typeof first === 'object') {
@@ -80,7 +97,7 @@ function normalizeConnectArgs(args) {
     if (args.length > 1 && typeof args[1] === 'string') options.host = args[1];
   }
   const cb = args[args.length - 1];
-  return [options, typeof cb === 'function' ? cb : null];
+  return normalized(options, typeof cb === 'function' ? cb : null);
 }
 
 function validateConnectOptions(options) {
@@ -89,7 +106,7 @@ function validateConnectOptions(options) {
     validateString(path, 'options.path');
     return { pipe: true };
   }
-  if (port === undefined || port === null) {
+  if (port === undefined) {
     throw missingConnectArgs();
   }
   if (typeof port !== 'number' && typeof port !== 'string') {
@@ -117,6 +134,13 @@ function validateConnectOptions(options) {
   return { pipe: false };
 }
 
+// A socket is a byte stream: the stream options for object mode are refused.
+function rejectObjectMode(options) {
+  for (const key of ['objectMode', 'readableObjectMode', 'writableObjectMode']) {
+    if (options[key]) throw errors.invalidArgValue(`options.${key}`, options[key], 'is not supported');
+  }
+}
+
 function missingConnectArgs() {
   return errors.nodeError(TypeError, 'ERR_MISSING_ARGS',
     'The "options" or "port" or "path" argument must be specified');
@@ -136,4 +160,5 @@ module.exports = {
   validateTimeout,
   normalizeConnectArgs,
   validateConnectOptions,
+  rejectObjectMode,
 };

@@ -10,6 +10,12 @@ module.exports = {
   cancelledWritesReportError: major >= 22,
   // Node 22+ treats maxConnections = 0 as "accept none"; Node 20 as "no limit".
   zeroMaxConnectionsIsALimit: major >= 22,
+  // Node 22+ finishes end() on a socket that never connected at once; Node 20 waits for a 'connect'.
+  endWithoutConnectFinishes: major >= 22,
+  // Node 22+ publishes diagnostics_channel 'net.client.socket' in every socket.connect(); Node 20 in net.connect() only.
+  clientSocketChannelInConnect: major >= 22,
+  // Node 22+ listens on the first address of a host that is not IPv6 link-local; Node 20 on the first.
+  listenSkipsLinkLocal: major >= 22,
   // Node 22+ applies listen({ ipv6Only }) without a host to its "::" socket; Node 20 ignores it there (dual stack).
   ipv6OnlyWithoutHost: major >= 22,
   // Bun's node:net turns TCP_NODELAY on for every TCP socket it connects or

@@ -1,9 +1,23 @@
 'use strict';
 // Address-family defaults: autoSelectFamily ("happy eyeballs") settings and dns family names.
 const args = require('./args');
+const { networkFamilyAutoselection } = require('./cli-options');
 
-let defaultAutoSelectFamily = true;
-let defaultAttemptTimeout = 250;
+// The running runtime's defaults: on Node, its own or those its command line
+// sets; on Bun, whatever Bun's node:net starts with (500 ms, and Bun reads
+// the same flags), since Bun users expect Bun's defaults.
+function initialDefaults() {
+  if (process.versions.bun) {
+    const builtin = require('node:net');
+    return { enabled: builtin.getDefaultAutoSelectFamily(), attemptTimeout: builtin.getDefaultAutoSelectFamilyAttemptTimeout() };
+  }
+  const fromCommandLine = networkFamilyAutoselection();
+  return { enabled: fromCommandLine.enabled ?? true, attemptTimeout: fromCommandLine.attemptTimeout ?? 250 };
+}
+
+const initial = initialDefaults();
+let defaultAutoSelectFamily = initial.enabled;
+let defaultAttemptTimeout = initial.attemptTimeout;
 
 function getDefaultAutoSelectFamily() {
   return defaultAutoSelectFamily;

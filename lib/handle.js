@@ -1,6 +1,6 @@
 'use strict';
 // Native handles and the dispatch of their events to the JS object that owns them.
-const { executionAsyncId } = require('async_hooks');
+const { executionAsyncId, AsyncResource } = require('async_hooks');
 // Node exposes the global Buffer through a getter; the module's binding is a plain load.
 const { Buffer } = require('buffer');
 const binding = require('./binding');
@@ -24,20 +24,35 @@ function receiveReadsWith(fn) {
   readReceiver = fn;
 }
 
+// On a private loop (Bun) the host runs cnet's callbacks in no async context;
+// there each handle's events run in the context of the connect() or listen()
+// that made it (an accepted handle: its server's), as with Bun's node:net.
+// On Node the Node-API callback scope already gives that context.
+function inHandleContext(callback) {
+  if (!binding.privateLoop) return callback;
+  return function dispatchInContext(a, b, c, d) {
+    const context = this.asyncContext;
+    if (context === undefined) return callback.call(this, a, b, c, d);
+    return context.runInAsyncScope(callback, this, a, b, c, d);
+  };
+}
+
 // Each callback runs with `this` = the native handle; `owner` is its Socket or Server.
-binding.setCallbacks({
+const callbacks = {
   onread(nread, offset, newPool, own) {
     if (newPool !== undefined) readPool = newPool;
     const { owner } = this;
     if (!owner) return;
     readReceiver.call(owner, nread, offset < 0 ? undefined : Buffer.from(own === undefined ? readPool : own, offset, nread));
   },
-  onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
+  // Through the handle's own onconnection, which instrumentation may have wrapped.
+  onconnection(status, client) { this.onconnection(status, client); },
   onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
   onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
   onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
   onclose() { if (this.owner) this.owner[kOnClose](this); },
-});
+};
+binding.setCallbacks(Object.fromEntries(Object.entries(callbacks).map(([name, fn]) => [name, inHandleContext(fn)])));
 
 // Writes name their handle by id, which the native side finds far faster than
 // it unwraps `this` (src/handle_ids.h).
@@ -48,6 +63,18 @@ Handle.prototype.write = function write(buffer) {
 Handle.prototype.writeString = function writeString(text) {
   return writeUtf8(this.id, text);
 };
+
+// A new connection on a listening handle goes to its owner (a Server), as
+// onconnection of Node's handles does.
+Handle.prototype.onconnection = function onconnection(status, client) {
+  if (this.owner) this.owner[kOnConnection](status, client);
+};
+
+// The descriptor, -1 when there is none, as on Node's handles.
+Object.defineProperty(Handle.prototype, 'fd', {
+  configurable: true,
+  get() { return this.fileno(); },
+});
 
 // Node's http client asks a socket's handle for its async id (keep-alive reuse);
 // a cnet handle answers with the async context it was created in.
@@ -60,6 +87,7 @@ function createHandle(pipe, owner) {
   handle.owner = owner;
   handle.pipe = pipe;
   handle.asyncId = executionAsyncId();
+  if (binding.privateLoop) handle.asyncContext = new AsyncResource('cnet.handle');
   return handle;
 }
 

@@ -1,6 +1,8 @@
 'use strict';
 // The public surface of cnet: the same exports as Node's `net`.
 const args = require('./args');
+const channels = require('./channels');
+const deprecated = require('./deprecated');
 const family = require('./family');
 const { Socket } = require('./socket');
 const { Server } = require('./server');
@@ -15,6 +17,7 @@ function createServer(options, connectionListener) {
 function connect(...argv) {
   const [options] = args.normalizeConnectArgs(argv);
   const socket = new Socket(options);
+  channels.publishClientSocket(socket, false);
   if (options.timeout) socket.setTimeout(options.timeout);
   return socket.connect(...argv);
 }
@@ -46,7 +49,15 @@ module.exports = {
   setDefaultAutoSelectFamily: family.setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout: family.getDefaultAutoSelectFamilyAttemptTimeout,
   setDefaultAutoSelectFamilyAttemptTimeout: family.setDefaultAutoSelectFamilyAttemptTimeout,
+  // Undocumented members that ecosystem code uses.
+  _normalizeArgs: args.normalizeConnectArgs,
 };
+// Not enumerable: an ES module cannot export a name only on some runtimes.
+if (deprecated.builtinHasSimultaneousAccepts()) {
+  Object.defineProperty(module.exports, '_setSimultaneousAccepts', {
+    value: deprecated.setSimultaneousAccepts, writable: true, configurable: true, enumerable: false,
+  });
+}
 
 // Pure address utilities with no I/O: the runtime's own classes are re-exported.
 for (const name of ['BlockList', 'SocketAddress']) {

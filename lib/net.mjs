@@ -21,4 +21,5 @@ export const {
   setDefaultAutoSelectFamily,
   getDefaultAutoSelectFamilyAttemptTimeout,
   setDefaultAutoSelectFamilyAttemptTimeout,
+  _normalizeArgs,
 } = net;

@@ -1,13 +1,17 @@
 'use strict';
 // net.Server: listens on a native TCP or pipe handle and wraps accepted handles in Sockets.
 const EventEmitter = require('events');
+const { executionAsyncId } = require('async_hooks');
 const dns = require('dns');
 const args = require('./args');
+const channels = require('./channels');
 const compat = require('./compat');
 const errors = require('./errors');
 const { blockListOption, isBlocked } = require('./blocklist');
 const { Socket, kAcceptedHandle } = require('./socket');
 const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
+const { callableWithoutNew } = require('./callable');
+const workers = require('./cluster');
 const { openDescriptor } = require('./descriptor');
 const {
   Handle, createHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
@@ -37,7 +41,10 @@ class Server extends EventEmitter {
     this._listening = false;
     this._unrefed = false;
     this._pipeName = undefined;
+    this._asyncContext = undefined;
     this._generation = 0;
+    this._primaryQuery = 0;
+    this._primaryHandle = null;
     this.allowHalfOpen = Boolean(options.allowHalfOpen);
     this.pauseOnConnect = Boolean(options.pauseOnConnect);
     this.noDelay = Boolean(options.noDelay);
@@ -52,10 +59,11 @@ class Server extends EventEmitter {
   listen(...argv) {
     const [normalized, cb] = args.normalizeConnectArgs(argv);
     if (this._handle) throw errors.codedError('ERR_SERVER_ALREADY_LISTEN');
+    channels.publishListenStart(this, normalized);
     // listen(handle) and listen({ handle }): a server or socket stands for its handle.
     const options = normalized._handle || normalized.handle || normalized;
     if (isForeignHandle(options)) throw foreignHandleError();
-    if (options.signal !== undefined && this._closeOnAbort(options.signal)) return this;
+    if (options.signal !== undefined && this._closeOnAbort(options.signal, !options.host)) return this;
     if (cb !== null) this.once('listening', cb);
     // (handle|path|port, backlog) or (port, host, backlog); a handle or a
     // descriptor takes no options.backlog, as in built-in net.
@@ -71,7 +79,7 @@ class Server extends EventEmitter {
       return this;
     }
     if (typeof options.fd === 'number' && options.fd >= 0) {
-      this._listenOnDescriptor(options.fd, backlogFromArgs);
+      this._listen2(null, -1, -1, backlogFromArgs, options.fd, 0);
       return this;
     }
     if (argv.length === 0 || typeof argv[0] === 'function' ||
@@ -102,10 +110,13 @@ class Server extends EventEmitter {
   }
 
   // listen({ signal }): abort closes the server; an aborted signal means no listen at all.
-  _closeOnAbort(signal) {
+  _closeOnAbort(signal, listensAtOnce) {
     args.validateAbortSignal(signal, 'options.signal');
     if (signal.aborted) {
+      // Built-in net listens anyway and closes on the next tick; where it listens at
+      // once (no host to look up), its listen trace ends on the tick after.
       process.nextTick(() => this.close());
+      if (listensAtOnce) process.nextTick(() => channels.publishListenEnd(this));
       return true;
     }
     signal.addEventListener('abort', () => this.close(), { once: true });
@@ -115,48 +126,145 @@ class Server extends EventEmitter {
   _lookupAndListen(port, host, backlog, options) {
     if (typeof host !== 'string') throw errors.invalidArgType('hostname', 'string', host);
     const generation = this._generation;
-    dns.lookup(host, (err, address, addressFamily) => {
+    const listenOn = (err, address, addressFamily) => {
       // close() or an earlier listen() that already bound makes this lookup moot.
       if (generation !== this._generation || this._handle) return;
       if (err) this.emit('error', err);
       else this._listenOn(address, port, addressFamily, backlog, options);
+    };
+    if (!compat.listenSkipsLinkLocal) {
+      dns.lookup(host, listenOn);
+      return;
+    }
+    dns.lookup(host, { all: true }, (err, addresses) => {
+      if (err) {
+        listenOn(err);
+        return;
+      }
+      const chosen = addresses.find((entry) => !isIPv6LinkLocal(entry.address)) || addresses[0];
+      listenOn(null, chosen.address, chosen.family);
     });
   }
 
   // Binds and listens now; 'listening' or 'error' follows on the next tick.
+  // Goes through _listen2, which code that intercepts listen() overrides.
   _listenOn(address, port, addressFamily, backlog, options) {
+    const pipe = port === -1;
+    if (workers.listensThroughPrimary(options)) {
+      this._listenThroughPrimary(address, port, addressFamily, backlog, pipe ? undefined : bindFlags(options), options);
+      return;
+    }
+    this._listen2(address, port, addressFamily, backlog, undefined, pipe ? undefined : bindFlags(options));
+    if (pipe && this._handle && (options.readableAll || options.writableAll)) {
+      const mode = (options.readableAll ? UV_READABLE : 0) | (options.writableAll ? UV_WRITABLE : 0);
+      const chmodErr = this._handle.chmod(mode);
+      if (chmodErr) {
+        this._handle.close();
+        this._handle = null;
+        this._listening = false;
+        throw errors.errnoException(chmodErr, 'uv_pipe_chmod');
+      }
+    }
+  }
+
+  // In a cluster worker the primary listens (lib/cluster.js); a later listen()
+  // or a close() before its answer makes the answer moot.
+  _listenThroughPrimary(address, port, addressType, backlog, flags, options) {
+    const query = ++this._primaryQuery;
+    const generation = this._generation;
+    const serverQuery = { address, port, addressType, fd: undefined, flags, backlog, ...options };
+    workers.cluster._getServer(this, serverQuery, (status, primaryHandle) => {
+      if (query !== this._primaryQuery || generation !== this._generation) {
+        if (primaryHandle) primaryHandle.close();
+        return;
+      }
+      let err = status;
+      if (err === 0 && port > 0 && typeof primaryHandle.getsockname === 'function') {
+        const out = {};
+        if (primaryHandle.getsockname(out) === 0 && out.port !== port) err = UV_EADDRINUSE;
+      }
+      if (err) {
+        this.emit('error', errors.exceptionWithHostPort(err, 'bind', address, port));
+        return;
+      }
+      this._listenOnPrimaryHandle(primaryHandle, port === -1, backlog, `${addressType}:${address}:${port}`);
+    });
+  }
+
+  // The primary's answer: a built-in listening handle to share (taken over
+  // through a duplicate descriptor), or the round-robin stand-in that hands
+  // over each accepted connection.
+  _listenOnPrimaryHandle(primaryHandle, pipe, backlog, connectionKey) {
+    let handle;
+    if (workers.descriptorOf(primaryHandle) >= 0) {
+      const opened = workers.adoptDescriptorOf(primaryHandle);
+      if (opened.error) {
+        primaryHandle.close();
+        this._failListen(null, opened.error, null, -1);
+        return;
+      }
+      handle = opened.handle;
+      handle.owner = this;
+      this._primaryHandle = primaryHandle;
+    } else {
+      handle = new workers.PrimaryListener(primaryHandle, pipe, executionAsyncId());
+      handle.owner = this;
+      primaryHandle.onconnection = (status, builtinClient) => this._acceptFromPrimary(builtinClient);
+    }
+    const err = handle.listen(backlog || 511);
+    if (err) {
+      this._failListen(handle, err, null, -1);
+      return;
+    }
+    this._connectionKey = connectionKey;
+    this._activate(handle);
+  }
+
+  // A connection the primary accepted: a cnet socket over its descriptor.
+  _acceptFromPrimary(builtinClient) {
+    const opened = workers.adoptDescriptorOf(builtinClient);
+    builtinClient.close();
+    if (opened.error) {
+      this.emit('error', errors.errnoException(opened.error, 'accept'));
+      return;
+    }
+    this[kOnConnection](0, opened.handle);
+  }
+
+  // Built-in net's name for the step that makes the listening handle: a
+  // descriptor (fd), a pipe (port -1) or a TCP address (null: any address).
+  _listen2(address, port, addressType, backlog, fd, flags) {
+    if (typeof fd === 'number' && fd >= 0) {
+      this._listenOnDescriptor(fd, backlog);
+      return;
+    }
     const pipe = port === -1;
     let handle = createHandle(pipe, this);
     let err;
     if (pipe) {
       err = handle.bindPath(address, compat.pipePathsTruncate);
-    } else if (address === null) {
+    } else if (address == null) {
       // No host: the IPv6 any-address (dual stack), else IPv4's.
-      const flags = bindFlags(options) & (compat.ipv6OnlyWithoutHost ? ~0 : ~TCP_IPV6ONLY);
+      const anyFlags = flags & (compat.ipv6OnlyWithoutHost ? ~0 : ~TCP_IPV6ONLY);
       address = '::';
-      err = handle.bind('::', port, 6, flags);
+      addressType = 6;
+      err = handle.bind('::', port, 6, anyFlags);
       if (err) {
         handle.close();
         handle = createHandle(false, this);
         address = '0.0.0.0';
-        err = handle.bind('0.0.0.0', port, 4, flags & ~TCP_IPV6ONLY);
+        addressType = 4;
+        err = handle.bind('0.0.0.0', port, 4, anyFlags & ~TCP_IPV6ONLY);
       }
     } else {
-      err = handle.bind(address, port, addressFamily, bindFlags(options));
+      err = handle.bind(address, port, addressType, flags);
     }
     if (!err) err = handle.listen(backlog || 511);
     if (err) {
       this._failListen(handle, err, address, port);
       return;
     }
-    if (pipe && (options.readableAll || options.writableAll)) {
-      const mode = (options.readableAll ? UV_READABLE : 0) | (options.writableAll ? UV_WRITABLE : 0);
-      const chmodErr = handle.chmod(mode);
-      if (chmodErr) {
-        handle.close();
-        throw errors.errnoException(chmodErr, 'uv_pipe_chmod');
-      }
-    }
+    this._connectionKey = `${addressType}:${address}:${port}`;
     this._activate(handle);
   }
 
@@ -179,23 +287,32 @@ class Server extends EventEmitter {
       opened = { handle: null, error: UV_EINVAL };
     }
     const err = opened.error || opened.handle.listen(backlog || 511);
-    if (err) this._failListen(opened.handle, err, null, null);
-    else this._activate(opened.handle);
+    if (err) {
+      this._failListen(opened.handle, err, null, null);
+      return;
+    }
+    this._connectionKey = '-1:null:-1';
+    this._activate(opened.handle);
   }
 
   // Closes the handle that could not listen (if any); 'error' follows on the next tick.
   _failListen(handle, err, address, port) {
     if (handle) handle.close();
     const ex = errors.uvExceptionWithHostPort(err, 'listen', address, port);
-    process.nextTick(() => this.emit('error', ex));
+    process.nextTick(() => {
+      channels.publishListenError(this, ex);
+      this.emit('error', ex);
+    });
   }
 
   // The handle listens: 'listening' follows on the next tick.
   _activate(handle) {
     this._handle = handle;
+    this._asyncContext = handle.asyncContext;
     this._listening = true;
     if (this._unrefed) handle.unref();
     process.nextTick(() => {
+      channels.publishListenEnd(this);
       if (this._handle === handle) this.emit('listening');
     });
   }
@@ -207,6 +324,7 @@ class Server extends EventEmitter {
     }
     clientHandle.pipe = this._handle ? this._handle.pipe : false;
     clientHandle.asyncId = this._handle ? this._handle.asyncId : 0;
+    if (this._handle && this._handle.asyncContext) clientHandle.asyncContext = this._handle.asyncContext;
     if (this._overConnectionLimit()) {
       this._drop(clientHandle);
       return;
@@ -230,6 +348,7 @@ class Server extends EventEmitter {
     socket.server = this;
     socket._server = this;
     this.emit('connection', socket);
+    channels.publishServerSocket(socket);
   }
 
   _overConnectionLimit() {
@@ -270,6 +389,13 @@ class Server extends EventEmitter {
     handle.owner = null;
   }
 
+  // events.captureRejections: a rejected async 'connection' listener destroys
+  // that connection with the error; other events' rejections become 'error'.
+  [EventEmitter.captureRejectionSymbol](err, event, socket) {
+    if (event === 'connection') socket.destroy(err);
+    else this.emit('error', err);
+  }
+
   close(cb) {
     this._generation++;
     if (typeof cb === 'function') {
@@ -281,13 +407,20 @@ class Server extends EventEmitter {
       this._handle = null;
       this._listening = false;
     }
+    if (this._primaryHandle) {
+      this._primaryHandle.close();
+      this._primaryHandle = null;
+    }
     this._emitCloseIfDrained();
     return this;
   }
 
   _emitCloseIfDrained() {
     if (this._handle || this._connections) return;
-    process.nextTick(() => this.emit('close'));
+    const emitClose = () => this.emit('close');
+    // Bun: 'close' in the context of the listen(), as its other events (handle.js).
+    if (this._asyncContext) this._asyncContext.runInAsyncScope(process.nextTick, process, emitClose);
+    else process.nextTick(emitClose);
   }
 
   address() {
@@ -352,9 +485,17 @@ function foreignHandleError() {
     'cnet: listen() cannot take over a handle of built-in net; pass a cnet server, or { fd } of a descriptor nothing else owns');
 }
 
+// fe80::/10: an address that needs a zone to be bound.
+function isIPv6LinkLocal(address) {
+  return args.ipFamily(address) === 6 && (parseInt(address.split(':')[0], 16) & 0xffc0) === 0xfe80;
+}
+
+// libuv's error numbers on Unix are negated errno values.
+const UV_EADDRINUSE = -require('os').constants.errno.EADDRINUSE;
+
 function toNumber(x) {
   const n = Number(x);
   return n >= 0 ? n : false;
 }
 
-module.exports = { Server };
+module.exports = { Server: callableWithoutNew(Server) };

@@ -5,11 +5,13 @@ const { Duplex } = require('stream');
 const { isUint8Array } = require('util/types');
 const dns = require('dns');
 const args = require('./args');
+const channels = require('./channels');
 const compat = require('./compat');
 const errors = require('./errors');
 const family = require('./family');
 const shortcuts = require('./shortcuts');
 const { blockListOption, isBlocked } = require('./blocklist');
+const { callableWithoutNew } = require('./callable');
 const { openDescriptor } = require('./descriptor');
 const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
 const tlsInterop = require('./tls-interop');
@@ -53,6 +55,7 @@ class Socket extends Duplex {
     else options = { ...options };
     // Checked here so the message is Node's on every runtime; Duplex does the rest.
     if (options.signal !== undefined) args.validateAbortSignal(options.signal, 'signal');
+    args.rejectObjectMode(options);
     if (options.keepAliveInitialDelay !== undefined) {
       args.validateNumber(options.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
     }
@@ -133,6 +136,7 @@ class Socket extends Duplex {
 
   connect(...argv) {
     const [options, cb] = args.normalizeConnectArgs(argv);
+    channels.publishClientSocket(this, true);
     const { pipe } = args.validateConnectOptions(options);
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
     if (this.destroyed) {
@@ -141,6 +145,9 @@ class Socket extends Duplex {
       this._handle = null;
       this._peername = null;
       this._sockname = null;
+      // The byte counts are the new connection's, as they are its handle's in built-in net.
+      this._bytesRead = 0;
+      this._bytesDispatched = 0;
     }
     if (cb) this.once('connect', cb);
     this._attempts = null;
@@ -164,15 +171,16 @@ class Socket extends Duplex {
     return this;
   }
 
+  // A handle about to connect: noDelay and keepAlive wait for the connection.
   _setHandle(handle) {
     this._handle = handle;
-    this._applyHandleOptions();
+    this._applyHandleOptions(false);
   }
 
-  _applyHandleOptions() {
+  _applyHandleOptions(connected = true) {
     const handle = this._handle;
     if (this._unrefed) handle.unref();
-    if (this._noDelay) handle.setNoDelay(true);
+    if (connected) this._applyConnectedOptions();
     if (this._onreadGenerate !== null) this._onreadBuffer = this._onreadGenerate();
     if (isUint8Array(this._onreadBuffer)) handle.useUserBuffer(this._onreadBuffer);
   }
@@ -280,7 +288,7 @@ class Socket extends Duplex {
 
   // Connects to one address: a literal IP, a single lookup result, or the only address found.
   _connectOnce(address, port, addressFamily, localAddress, localPort) {
-    this._attempt = { address, port, family: addressFamily };
+    this._attempt = { address, port, family: addressFamily, local: null };
     if (localAddress || localPort) {
       const bindError = this._bindLocal(localAddress, localPort, addressFamily);
       if (bindError) {
@@ -298,10 +306,13 @@ class Socket extends Duplex {
   }
 
   // Binds the handle before it connects (localAddress/localPort); returns the error, or null.
+  // A connect error then names the local end, as built-in net's does, when a local port was given.
   _bindLocal(localAddress, localPort, addressFamily) {
     const bindAddress = localAddress || (addressFamily === 6 ? '::' : '0.0.0.0');
     const err = this._handle.bind(bindAddress, localPort | 0, addressFamily, 0);
-    return err ? errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort) : null;
+    if (err) return errors.exceptionWithHostPort(err, 'bind', bindAddress, localPort);
+    if (localPort && this._attempt) this._attempt.local = { address: bindAddress, port: localPort };
+    return null;
   }
 
   // Happy eyeballs: the next address on a fresh handle; each attempt but the
@@ -320,6 +331,7 @@ class Socket extends Duplex {
     if (current > 0) this._replaceHandle();
     const { address, family: addressFamily } = attempts.addresses[current];
     const { port, localPort } = attempts;
+    this._attempt = { address, port, family: addressFamily, local: null };
     if (localPort) {
       const bindError = this._bindLocal(undefined, localPort, addressFamily);
       if (bindError) {
@@ -333,7 +345,6 @@ class Socket extends Duplex {
       return;
     }
     this.emit('connectionAttempt', address, port, addressFamily);
-    this._attempt = { address, port, family: addressFamily };
     this.autoSelectFamilyAttemptedAddresses.push(`${address}:${port}`);
     attempts.handle = this._handle;
     const err = this._handle.connect(address, port, addressFamily);
@@ -380,7 +391,13 @@ class Socket extends Duplex {
 
   _connectFailed(status) {
     const attempt = this._attempt;
-    const error = errors.exceptionWithHostPort(status, 'connect', attempt.address, attempt.port);
+    const { local } = attempt;
+    const error = errors.exceptionWithHostPort(status, 'connect', attempt.address, attempt.port,
+      local ? `${local.address}:${local.port}` : undefined);
+    if (local) {
+      error.localAddress = local.address;
+      error.localPort = local.port;
+    }
     if (attempt.port === undefined) {
       this.destroy(error);
     } else if (this._attempts) {
@@ -420,8 +437,11 @@ class Socket extends Duplex {
   // Keep-alive and type of service asked for before the connection was up take
   // effect now that the socket exists (keep-alive set earlier got libuv's 60 s);
   // on Bun, TCP_NODELAY goes on as Bun's node:net does it.
+  // Options that act on a connected socket: set once it is (after connect,
+  // before 'connect'), as built-in net does.
   _applyConnectedOptions() {
     const handle = this._handle;
+    if (this._noDelay) handle.setNoDelay(true);
     if (handle.pipe) return;
     if (compat.noDelayWhenOpened) handle.setNoDelay(true);
     if (this._keepAlive) {
@@ -661,6 +681,10 @@ class Socket extends Duplex {
   }
 
   _final(cb) {
+    if (!this.connecting && !this._handle && compat.endWithoutConnectFinishes) {
+      cb();
+      return;
+    }
     if (this.pending) {
       this.once('connect', () => this._final(cb));
       return;
@@ -737,6 +761,8 @@ class Socket extends Duplex {
   // --- timeouts and options ---
 
   setTimeout(msecs, callback) {
+    // A destroyed socket has no timeout to set (nor are its arguments checked).
+    if (this.destroyed) return this;
     this.timeout = msecs;
     args.validateTimeout(msecs);
     this._clearTimer();
@@ -886,6 +912,11 @@ class Socket extends Duplex {
     return 'closed';
   }
 
+  // Deprecated but documented: what the stream still holds to write.
+  get bufferSize() {
+    return this._handle ? this.writableLength : undefined;
+  }
+
   get bytesRead() {
     return this._bytesRead;
   }
@@ -942,4 +973,4 @@ function dnsNotFound(host) {
 
 receiveReadsWith(Socket.prototype._onRead);
 
-module.exports = { Socket, kAcceptedHandle };
+module.exports = { Socket: callableWithoutNew(Socket), kAcceptedHandle };

@@ -10,4 +10,7 @@ napi_value cn_fd_guess_type(napi_env env, napi_callback_info info);
 /* handle.open(fd): the handle takes over fd (a TCP socket, or a Unix socket or pipe). */
 napi_value cn_fd_open(napi_env env, napi_callback_info info);
 
+/* dupDescriptor(fd) -> a new descriptor for the same open socket, or a negative libuv error. */
+napi_value cn_fd_dup(napi_env env, napi_callback_info info);
+
 #endif

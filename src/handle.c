@@ -282,7 +282,9 @@ static napi_value cn_handle_fileno(napi_env env, napi_callback_info info) {
   return cn_int(env, fd);
 }
 
-#define CN_METHOD(name, fn) { name, NULL, fn, NULL, NULL, NULL, napi_default, NULL }
+/* Writable and configurable, as the methods of Node's own handles are:
+ * instrumentation (APM agents) and Node's tests wrap them by assignment. */
+#define CN_METHOD(name, fn) { name, NULL, fn, NULL, NULL, NULL, napi_writable | napi_configurable, NULL }
 
 napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
   static const napi_property_descriptor methods[] = {

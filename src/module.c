@@ -127,6 +127,7 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
   if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
   if (status == napi_ok) status = cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
   if (status == napi_ok) status = cn_export_fn(env, exports, "socketOptions", cn_sockopt_read);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "dupDescriptor", cn_fd_dup);
   if (status == napi_ok) status = cn_errors_export(env, exports);
   return status;
 }

@@ -34,6 +34,12 @@ const cases = {
   'connect NaN port': (net) => net.connect(NaN),
   'connect float port': (net) => net.connect(80.5),
   'connect object port': (net) => net.connect({ port: {} }),
+  'createConnection(null)': (net) => net.createConnection(null),
+  'connect null port': (net) => net.connect({ port: null, host: 'localhost' }),
+  'connect invalid hints': (net) => net.connect({ port: 42, hints: 98 }),
+  'connect objectMode': (net) => net.connect({ port: 8080, objectMode: true }),
+  'connect readableObjectMode': (net) => net.connect({ port: 8080, readableObjectMode: true }),
+  'Socket writableObjectMode': (net) => new net.Socket({ writableObjectMode: 1 }),
   'Socket.connect no arguments': (net) => new net.Socket().connect(),
   'Socket with string fd': (net) => new net.Socket({ fd: 'x' }),
   'Socket with string keepAliveInitialDelay': (net) => new net.Socket({ keepAliveInitialDelay: 'x' }),
@@ -92,6 +98,20 @@ test('write after end: ERR_STREAM_WRITE_AFTER_END reaches the callback and error
   });
   assert.strictEqual(observed[0].code, 'ERR_STREAM_WRITE_AFTER_END');
   assert.strictEqual(observed[1].code, 'ERR_STREAM_WRITE_AFTER_END');
+});
+
+test('end() on a socket that never connected: finishes at once on Node 22+, waits for a connect on Node 20', async () => {
+  await sameOnBoth(async (net) => {
+    const socket = new net.Socket();
+    const log = [];
+    for (const event of ['prefinish', 'finish', 'error', 'close']) socket.on(event, () => log.push(event));
+    socket.end(() => log.push(`end callback, writable ${socket.writable}`));
+    log.push(`end returned, writable ${socket.writable}, pending ${socket.pending}`);
+    await new Promise(setImmediate);
+    socket.destroy();
+    await new Promise((resolve) => socket.once('close', resolve));
+    return log;
+  });
 });
 
 test('write on a socket that never connected: ERR_SOCKET_CLOSED reaches the callback and error event', async () => {

@@ -134,3 +134,16 @@ test('ioredis (which requires net itself) on cnet sockets: SET/GET, 1000 pipelin
       await redis.stop();
     }
   });
+
+// The instrumentation patches net.Socket.prototype.connect of whatever require('net')
+// gives, so its spans on cnet sockets must be those it makes on built-in net's.
+test('@opentelemetry/instrumentation-net records the same connect spans on cnet (-r register.js) as on built-in net', async () => {
+  const [onNet, onCnet] = await Promise.all([
+    runFixture([], 'otel-net.js'),
+    runFixture(['-r', registerPath], 'otel-net.js'),
+  ]);
+  assert.strictEqual(onNet.cnet, false);
+  assert.strictEqual(onCnet.cnet, true);
+  assert.strictEqual(onNet.spans.length, 4);
+  assert.deepStrictEqual(onCnet.spans, onNet.spans);
+});

@@ -364,3 +364,36 @@ test('connect({ signal }): aborting destroys the socket with an AbortError', asy
     return log;
   });
 });
+
+// A host whose lookup answers link-local IPv6 addresses (fe80::/10) first: Node
+// 22+ asks for every address and listens on the first one that is not
+// link-local; Node 20 asks for one and listens on it.
+test('listen(port, host) where the host resolves to link-local IPv6 addresses first', async () => {
+  const dns = require('dns');
+  await sameOnBoth(async (net) => {
+    const lookup = dns.lookup;
+    const seen = [];
+    dns.lookup = (host, options, cb) => {
+      const all = typeof options === 'object' && options.all === true;
+      seen.push(`lookup(${host}, ${all ? 'all' : 'one'})`);
+      const callback = typeof options === 'function' ? options : cb;
+      const entries = host === 'only-link-local' ? [{ address: 'fe80::1', family: 6 }]
+        : [{ address: 'fe80::1', family: 6 }, { address: 'febf::2', family: 6 }, { address: '127.0.0.1', family: 4 }];
+      process.nextTick(() => (all ? callback(null, entries) : callback(null, entries[0].address, entries[0].family)));
+    };
+    try {
+      for (const host of ['only-link-local', 'link-local-first']) {
+        const server = net.createServer();
+        const outcome = await new Promise((resolve) => {
+          server.on('error', (err) => resolve({ error: err.code, address: err.address, syscall: err.syscall }));
+          server.listen(0, host, () => resolve({ listening: server.address().address }));
+        });
+        seen.push(outcome);
+        if (outcome.listening) await close(server);
+      }
+    } finally {
+      dns.lookup = lookup;
+    }
+    return seen;
+  });
+});

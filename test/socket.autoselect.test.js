@@ -218,3 +218,33 @@ test('the lookup function gets the same host and options as from built-in net', 
     return asked;
   });
 });
+
+// Command-line defaults: each case runs in a child of this runtime (Bun reads
+// the same flags) that prints the defaults of its built-in net and of cnet.
+for (const [name, execArgv, nodeOptions] of [
+  ['no flags', [], ''],
+  ['--no-network-family-autoselection', ['--no-network-family-autoselection'], ''],
+  ['--network-family-autoselection-attempt-timeout=123', ['--network-family-autoselection-attempt-timeout=123'], ''],
+  ['a value as the next argument, underscores, the last flag winning',
+    ['--network_family_autoselection_attempt_timeout', '40', '--no-network-family-autoselection',
+      '--enable-network-family-autoselection'], ''],
+  ['NODE_OPTIONS, overridden by the command line',
+    ['--network-family-autoselection-attempt-timeout=9'],
+    '--no-network-family-autoselection --network-family-autoselection-attempt-timeout="700"'],
+]) {
+  const bunSpelling = Boolean(process.versions.bun) && /next argument/.test(name)
+    && 'Bun\'s command line takes only --name=value with dashes';
+  test(`defaults from the command line (${name}) are built-in net's`, { skip: bunSpelling }, () => {
+    const { spawnSync } = require('child_process');
+    const path = require('path');
+    const script = `const c = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'net.js'))});
+      const n = require('net');
+      const d = (m) => [m.getDefaultAutoSelectFamily(), m.getDefaultAutoSelectFamilyAttemptTimeout()];
+      console.log(JSON.stringify({ net: d(n), cnet: d(c) }));`;
+    const r = spawnSync(process.execPath, [...execArgv, '-e', script], {
+      encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptions }, timeout: 30000,
+    });
+    const { net, cnet } = JSON.parse(r.stdout);
+    require('assert').deepStrictEqual(cnet, net);
+  });
+}

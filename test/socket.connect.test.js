@@ -3,7 +3,7 @@
 const test = require('node:test');
 const assert = require('assert');
 const {
-  sameOnBoth, perEndpoint, record, listen, close, pipePath, errorShape, denoTickOrder,
+  sameOnBoth, perEndpoint, record, listen, close, pipePath, errorShape, denoTickOrder, once,
 } = require('./helpers/modules');
 
 const CLIENT_EVENTS = ['lookup', 'connect', 'ready', 'data', 'end', 'finish', 'close', 'error', 'timeout'];
@@ -98,6 +98,31 @@ test('refused connection: error fields and error/close order match', async () =>
   });
 });
 
+test('a refused connect from a given local address or port names the local end in its error', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer();
+    const { port } = await listen(server, 0, '127.0.0.1');
+    await close(server);
+    const seen = [];
+    for (const local of [{ localAddress: '127.0.0.1', localPort: 0 }, { localAddress: '127.0.0.1' }, { localPort: 1 }]) {
+      const free = net.createServer();
+      const { port: localPort } = await listen(free, 0, '127.0.0.1');
+      await close(free);
+      const options = { port, host: '127.0.0.1', ...local };
+      if (options.localPort) options.localPort = localPort;
+      const err = await new Promise((resolve) => net.connect(options).on('error', resolve));
+      seen.push({
+        ...errorShape(err),
+        port: err.port === port,
+        message: err.message.replace(/:\d+/g, ':P'),
+        localAddress: err.localAddress,
+        localPort: err.localPort === undefined ? undefined : err.localPort === localPort,
+      });
+    }
+    return seen;
+  });
+});
+
 test('connecting to a missing Unix socket path fails with ENOENT like built-in net', async () => {
   await sameOnBoth(async (net) => {
     const path = '/tmp/cnet-does-not-exist.sock';
@@ -169,6 +194,48 @@ test('writes made before connect completes are queued and delivered in order', a
     await new Promise((resolve) => client.on('close', resolve));
     await close(server);
     return { received, states, results: results.map(Boolean) };
+  });
+});
+
+test('bufferSize: undefined before connect and after close, the bytes queued while connecting', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => s.resume().on('end', () => s.end()));
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = new net.Socket();
+    const sizes = [client.bufferSize];
+    client.connect(port, '127.0.0.1');
+    client.write('hello');
+    client.write(Buffer.alloc(7));
+    sizes.push(client.bufferSize);
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.end();
+    client.resume();
+    await new Promise((resolve) => client.on('close', resolve));
+    sizes.push(client.bufferSize);
+    await close(server);
+    return sizes;
+  });
+});
+
+test('connect() again after close: bytesRead and bytesWritten count the new connection only', async () => {
+  await sameOnBoth(async (net) => {
+    const server = net.createServer((s) => { s.resume(); s.on('end', () => s.end('xy')); });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const client = net.connect(port, '127.0.0.1');
+    const counts = [];
+    for (let round = 1; round <= 2; round++) {
+      if (round === 2) {
+        client.connect(port, '127.0.0.1');
+        counts.push(`reconnecting: ${client.bytesWritten}/${client.bytesRead}`);
+      }
+      await once(client, 'connect');
+      client.resume();
+      client.end('foobar');
+      await once(client, 'close');
+      counts.push(`closed ${round}: ${client.bytesWritten}/${client.bytesRead}`);
+    }
+    await close(server);
+    return counts;
   });
 });
 
@@ -299,6 +366,19 @@ test('connect timeout option fires the timeout event on an idle connection', asy
       client.on('close', resolve);
     });
     await close(server);
+    return log;
+  });
+});
+
+test('setTimeout() on a destroyed socket is ignored: no timer, no timeout property, no argument check', async () => {
+  await sameOnBoth(async (net) => {
+    const socket = new net.Socket();
+    socket.destroy();
+    const log = [];
+    socket.on('timeout', () => log.push('timeout event'));
+    log.push(socket.setTimeout(1, () => log.push('callback')) === socket, socket.timeout);
+    log.push(socket.setTimeout('x') === socket);
+    await new Promise((resolve) => setTimeout(resolve, 20));
     return log;
   });
 });

@@ -1,0 +1,67 @@
+'use strict';
+// Servers in cluster workers. As with built-in net, a worker's listen() asks the
+// primary (cluster._getServer) and the primary owns the listening socket. Its
+// reply is either a built-in listening handle to share (on Bun: { sharedFd }),
+// or (round-robin, the default outside Windows) a stand-in whose onconnection
+// receives each accepted built-in handle. cnet takes over those sockets through a
+// duplicate descriptor (closing each accepted built-in handle at once, the shared
+// one when the server closes), so no byte goes through built-in net.
+const cluster = require('cluster');
+const binding = require('./binding');
+const { openDescriptor } = require('./descriptor');
+
+// A listen() that goes through the primary: in a worker, unless exclusive.
+function listensThroughPrimary(options) {
+  return cluster.isWorker === true && typeof cluster._getServer === 'function' && !options.exclusive;
+}
+
+// The descriptor of a built-in handle from the primary: Node's handles have
+// fd; Bun's cluster shares a listening socket as { sharedFd }. -1 for none.
+function descriptorOf(builtinHandle) {
+  const fd = typeof builtinHandle.fd === 'number' ? builtinHandle.fd : builtinHandle.sharedFd;
+  return typeof fd === 'number' && fd >= 0 ? fd : -1;
+}
+
+// A cnet handle over a duplicate of a built-in handle's socket, or { error };
+// the built-in handle stays open (its close() is what tells the primary).
+function adoptDescriptorOf(builtinHandle) {
+  const fd = descriptorOf(builtinHandle);
+  const copy = fd >= 0 ? binding.dupDescriptor(fd) : binding.UV_EINVAL;
+  if (copy < 0) return { handle: null, error: copy };
+  return openDescriptor(copy, null);
+}
+
+// What cnet's Server keeps as its handle for a round-robin listen: the
+// primary's stand-in, through the methods Server calls on a handle.
+class PrimaryListener {
+  constructor(standIn, pipe, asyncId) {
+    this.standIn = standIn;
+    this.pipe = pipe;
+    this.asyncId = asyncId;
+    this.owner = null;
+  }
+
+  listen() {
+    return this.standIn.listen();
+  }
+
+  getsockname() {
+    const out = {};
+    if (typeof this.standIn.getsockname === 'function') this.standIn.getsockname(out);
+    return out;
+  }
+
+  close() {
+    this.standIn.close();
+  }
+
+  ref() {
+    this.standIn.ref();
+  }
+
+  unref() {
+    this.standIn.unref();
+  }
+}
+
+module.exports = { cluster, listensThroughPrimary, descriptorOf, adoptDescriptorOf, PrimaryListener };

@@ -1,0 +1,44 @@
+'use strict';
+// Servers in cluster workers: listen() goes through the primary (round-robin,
+// or a shared listening socket), several workers serve one port, close()
+// before the primary's answer leaves nothing listening; the same as with built-in
+// net. Each case runs a cluster in a child of this runtime, once on built-in net
+// and once with -r register.js.
+const test = require('node:test');
+const assert = require('assert');
+const path = require('path');
+const { spawn } = require('child_process');
+
+const root = path.join(__dirname, '..');
+const fixture = path.join(__dirname, 'fixtures', 'cluster', 'workers.js');
+
+function runCluster(runtimeArgs, policy) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...runtimeArgs, fixture], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
+      env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: policy },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`cluster exited with ${code}; stderr: ${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()));
+    });
+  });
+}
+
+for (const policy of ['rr', 'none']) {
+  test(`two workers serve one port (scheduling "${policy}"), and close() before the primary answers, as on built-in net`,
+    { timeout: 60000 }, async () => {
+      const [onNet, onCnet] = await Promise.all([
+        runCluster([], policy),
+        runCluster(['-r', path.join(root, 'register.js')], policy),
+      ]);
+      assert.deepStrictEqual(onNet.answers, Array(4).fill('worker: net socket, remote 127.0.0.1'));
+      assert.deepStrictEqual(onCnet.answers, Array(4).fill('worker: cnet socket, remote 127.0.0.1'));
+      assert.deepStrictEqual({ ...onCnet, answers: null }, { ...onNet, answers: null });
+    });
+}
