@@ -34,10 +34,9 @@ function adoptDescriptorOf(builtinHandle) {
 // What cnet's Server keeps as its handle for a round-robin listen: the
 // primary's stand-in, through the methods Server calls on a handle.
 class PrimaryListener {
-  constructor(standIn, pipe, asyncId) {
+  constructor(standIn, pipe) {
     this.standIn = standIn;
     this.pipe = pipe;
-    this.asyncId = asyncId;
     this.owner = null;
   }
 

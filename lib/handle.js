@@ -76,24 +76,37 @@ Object.defineProperty(Handle.prototype, 'fd', {
   get() { return this.fileno(); },
 });
 
-// Node's http client asks a socket's handle for its async id (keep-alive reuse);
-// a cnet handle answers with the async context it was created in.
+// Node's http client asks a socket's handle for its async id (keep-alive
+// reuse): the id of the handle's own async context, as for Node's handles.
 Handle.prototype.getAsyncId = function getAsyncId() {
-  return this.asyncId;
+  if (this.asyncContext !== undefined) return this.asyncContext.asyncId();
+  const id = this.asyncIdOf(executionAsyncId);
+  return typeof id === 'number' ? id : executionAsyncId();
 };
 
-function createHandle(pipe, owner) {
-  const handle = new Handle(pipe ? PIPE : TCP);
+// The fields JS keeps on a handle, set here alone: for handles JS makes and
+// for those a listening handle accepts.
+function initHandle(handle, pipe, owner, asyncContext) {
   handle.owner = owner;
   handle.pipe = pipe;
-  handle.asyncId = executionAsyncId();
-  if (binding.privateLoop) handle.asyncContext = new AsyncResource('cnet.handle');
+  if (asyncContext !== undefined) handle.asyncContext = asyncContext;
   return handle;
+}
+
+function createHandle(pipe, owner) {
+  const asyncContext = binding.privateLoop ? new AsyncResource('cnet.handle') : undefined;
+  return initHandle(new Handle(pipe ? PIPE : TCP), pipe, owner, asyncContext);
+}
+
+// An accepted handle is of its listener's kind and runs in its context (private loop).
+function initAcceptedHandle(handle, listener) {
+  return initHandle(handle, listener ? listener.pipe : false, null, listener ? listener.asyncContext : undefined);
 }
 
 module.exports = {
   Handle,
   createHandle,
+  initAcceptedHandle,
   receiveReadsWith,
   kOnConnect,
   kOnWrite,

@@ -1,7 +1,6 @@
 'use strict';
 // net.Server: listens on a native TCP or pipe handle and wraps accepted handles in Sockets.
 const EventEmitter = require('events');
-const { executionAsyncId } = require('async_hooks');
 const dns = require('dns');
 const args = require('./args');
 const channels = require('./channels');
@@ -14,7 +13,7 @@ const { callableWithoutNew } = require('./callable');
 const workers = require('./cluster');
 const { openDescriptor } = require('./descriptor');
 const {
-  Handle, createHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
+  Handle, createHandle, initAcceptedHandle, kOnConnection, kOnClose, UV_EINVAL, UV_READABLE, UV_WRITABLE, TCP_IPV6ONLY, TCP_REUSEPORT,
 } = require('./handle');
 
 class Server extends EventEmitter {
@@ -207,7 +206,7 @@ class Server extends EventEmitter {
       handle.owner = this;
       this._primaryHandle = primaryHandle;
     } else {
-      handle = new workers.PrimaryListener(primaryHandle, pipe, executionAsyncId());
+      handle = new workers.PrimaryListener(primaryHandle, pipe);
       handle.owner = this;
       primaryHandle.onconnection = (status, builtinClient) => this._acceptFromPrimary(builtinClient);
     }
@@ -322,9 +321,7 @@ class Server extends EventEmitter {
       this.emit('error', errors.errnoException(status, 'accept'));
       return;
     }
-    clientHandle.pipe = this._handle ? this._handle.pipe : false;
-    clientHandle.asyncId = this._handle ? this._handle.asyncId : 0;
-    if (this._handle && this._handle.asyncContext) clientHandle.asyncContext = this._handle.asyncContext;
+    initAcceptedHandle(clientHandle, this._handle);
     if (this._overConnectionLimit()) {
       this._drop(clientHandle);
       return;

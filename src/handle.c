@@ -284,6 +284,22 @@ static napi_value cn_handle_fileno(napi_env env, napi_callback_info info) {
 
 /* Writable and configurable, as the methods of Node's own handles are:
  * instrumentation (APM agents) and Node's tests wrap them by assignment. */
+/* asyncIdOf(executionAsyncId): the async id of the handle's own context,
+ * read by calling the given function inside that context. */
+static napi_value cn_handle_async_id_of(napi_env env, napi_callback_info info) {
+  cn_call c;
+  napi_callback_scope scope;
+  napi_value global, result = NULL;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL || c.argc < 1) return NULL;
+  if (napi_get_global(env, &global) != napi_ok ||
+      napi_open_callback_scope(env, c.self, c.h->async, &scope) != napi_ok)
+    return NULL;
+  if (napi_call_function(env, global, c.argv[0], 0, NULL, &result) != napi_ok) result = NULL;
+  if (napi_close_callback_scope(env, scope) != napi_ok) return NULL;
+  return result;
+}
+
 #define CN_METHOD(name, fn) { name, NULL, fn, NULL, NULL, NULL, napi_writable | napi_configurable, NULL }
 
 napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
@@ -294,6 +310,7 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("unref", cn_handle_unref),
     CN_METHOD("hasRef", cn_handle_has_ref),
     CN_METHOD("fileno", cn_handle_fileno),
+    CN_METHOD("asyncIdOf", cn_handle_async_id_of),
     CN_METHOD("open", cn_fd_open),
     CN_METHOD("readStart", cn_stream_read_start),
     CN_METHOD("readStop", cn_stream_read_stop),

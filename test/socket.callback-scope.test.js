@@ -59,3 +59,30 @@ test('an exception thrown in a data handler reaches uncaughtException, and the p
     return caught;
   });
 });
+
+// http.Agent reads a pooled socket's handle.getAsyncId(); it must name the
+// handle's own async resource, the one async_hooks announced with 'init'.
+const asyncHooksInit = (onBun || Boolean(process.versions.deno))
+  && 'async_hooks init hooks are not called on this runtime';
+test('handle.getAsyncId() is the id async_hooks gave the handle at init, for connected and accepted handles',
+  { skip: asyncHooksInit }, async () => {
+    const asyncHooks = require('async_hooks');
+    await sameOnBoth(async (net) => {
+      const initIds = new Map();
+      const hook = asyncHooks.createHook({
+        init(id, type, trigger, resource) { if (type === 'TCPWRAP') initIds.set(resource, id); },
+      }).enable();
+      let accepted;
+      const server = net.createServer((s) => { accepted = s; s.resume(); });
+      const { port } = await listen(server, 0, '127.0.0.1');
+      const client = net.connect(port, '127.0.0.1');
+      await once(client, 'connect');
+      while (!accepted) await new Promise((r) => setImmediate(r));
+      hook.disable();
+      const seen = (socket) => initIds.has(socket._handle) && initIds.get(socket._handle) === socket._handle.getAsyncId();
+      const result = { client: seen(client), accepted: seen(accepted), distinct: client._handle.getAsyncId() !== accepted._handle.getAsyncId() };
+      client.destroy();
+      await close(server);
+      return result;
+    });
+  });
