@@ -6,6 +6,29 @@
 
 // Node exposes the global Buffer through a getter; the module's binding is a plain load.
 const { Buffer } = require('buffer');
+const { Duplex } = require('stream');
+
+// The stream-state fields the shortcuts read or set. They are not public API:
+// a runtime whose streams lack one gets no shortcut at all (every read and
+// write takes Duplex's own path), rather than a wrong one.
+const READABLE_FIELDS = ['flowing', 'length', 'sync', 'decoder', 'ended', 'destroyed', 'reading',
+  'multiAwaitDrain', 'awaitDrainWriters', 'dataEmitted'];
+const WRITABLE_FIELDS = ['length', 'corked', 'writing', 'ending', 'destroyed', 'errored', 'constructed',
+  'highWaterMark', 'defaultEncoding'];
+
+function streamsHaveFields() {
+  const probe = new Duplex({ read() {}, write(chunk, encoding, cb) { cb(); } });
+  probe.on('data', () => {});
+  const readable = probe._readableState;
+  const writable = probe._writableState;
+  const ok = typeof probe._events === 'object' && probe._events !== null && probe._events.data !== undefined
+    && readable !== undefined && writable !== undefined
+    && READABLE_FIELDS.every((field) => field in readable) && WRITABLE_FIELDS.every((field) => field in writable);
+  probe.destroy();
+  return ok;
+}
+
+const available = streamsHaveFields();
 
 // A read can be emitted as 'data' at once when push() would do exactly that:
 // flowing, nothing buffered, no decoder, someone listening. push() would also
@@ -14,7 +37,7 @@ const { Buffer } = require('buffer');
 // listenerCount() costs a megamorphic lookup per read.
 function canEmitData(stream, state) {
   const events = stream._events;
-  return state.flowing === true && state.length === 0 && !state.sync && state.decoder === null
+  return available && state.flowing === true && state.length === 0 && !state.sync && state.decoder === null
     && !state.ended && !state.destroyed && events !== undefined && events.data !== undefined;
 }
 
@@ -32,7 +55,7 @@ function emitData(stream, state, chunk) {
 // or failed. Only chunks below the high-water mark are sent this way, so
 // whether write() returns false never depends on the shortcut.
 function writableIsIdle(state) {
-  return state.length === 0 && state.corked === 0 && !state.writing && !state.ending
+  return available && state.length === 0 && state.corked === 0 && !state.writing && !state.ending
     && !state.destroyed && state.errored === null && state.constructed;
 }
 
@@ -49,4 +72,4 @@ function isDirectUtf8(state, chunk, encoding) {
   return effective === 'utf8' || effective === 'utf-8';
 }
 
-module.exports = { canEmitData, emitData, writableIsIdle, isDirectBuffer, isDirectUtf8 };
+module.exports = { available, canEmitData, emitData, writableIsIdle, isDirectBuffer, isDirectUtf8 };

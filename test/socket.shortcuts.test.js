@@ -5,6 +5,7 @@
 // what a user observes (events, ticks, stream state, return values, bytes)
 // must equal built-in net's.
 const test = require('node:test');
+const assert = require('assert');
 const { sameOnBoth, listen, close, once, delay, denoTickOrder } = require('./helpers/modules');
 
 // The client sends `count` 8-byte messages, one per reply, so every message is
@@ -279,4 +280,11 @@ test('writes: strings in the default, explicit and changed default encodings arr
     await close(server);
     return { counts, received: Buffer.concat(chunks).toString('hex') };
   });
+});
+
+// The shortcuts read stream-state fields that are not public API; where a
+// runtime lacks one they turn themselves off. On every runtime tested here
+// they must be on, or the numbers in the benchmark would not be cnet's.
+test('the stream-state fields the shortcuts rely on exist on this runtime', () => {
+  assert.strictEqual(require('../lib/shortcuts').available, true);
 });
