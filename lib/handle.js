@@ -34,19 +34,28 @@ binding.setCallbacks({
   },
   onconnection(status, client) { if (this.owner) this.owner[kOnConnection](status, client); },
   onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
-  onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
+  onwrite(status, batch) { if (this.owner) this.owner[kOnWrite](status, batch); },
   onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
   onclose() { if (this.owner) this.owner[kOnClose](this); },
 });
 
 // Writes name their handle by id, which the native side finds far faster than
 // it unwraps `this` (src/handle_ids.h).
-const { writeBuffer, writeUtf8 } = binding;
+const { writeBuffer, writeUtf8, coalesceBuffer, coalesceUtf8 } = binding;
 Handle.prototype.write = function write(buffer) {
   return writeBuffer(this.id, buffer);
 };
 Handle.prototype.writeString = function writeString(text) {
   return writeUtf8(this.id, text);
+};
+// As write/writeString, but a small chunk may wait in the handle's batch to
+// leave with the others of this turn (src/coalesce.h): only for writes no
+// callback waits on.
+Handle.prototype.writeSoon = function writeSoon(buffer) {
+  return coalesceBuffer(this.id, buffer);
+};
+Handle.prototype.writeStringSoon = function writeStringSoon(text) {
+  return coalesceUtf8(this.id, text);
 };
 
 // Node's http client asks a socket's handle for its async id (keep-alive reuse);

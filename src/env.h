@@ -14,7 +14,7 @@ enum cn_callback {
   CN_ON_READ,        /* (nread, offset, newPool?, own?): see cn_stream_on_read */
   CN_ON_CONNECTION,  /* (status, clientHandle?) */
   CN_ON_CONNECT,     /* (status) */
-  CN_ON_WRITE,       /* (status) one per queued write, in order */
+  CN_ON_WRITE,       /* (status) one per queued write, in order; (status, true): a batch failed (coalesce.h) */
   CN_ON_SHUTDOWN,    /* (status) */
   CN_ON_CLOSE,       /* () */
   CN_CALLBACK_COUNT
@@ -23,6 +23,7 @@ enum cn_callback {
 #define CN_READ_BUFFER_SIZE 65536
 
 struct cn_handle;
+struct cn_coalescer;
 
 typedef struct cn_env {
   napi_env env;
@@ -35,6 +36,12 @@ typedef struct cn_env {
   struct cn_handle *handles;      /* every handle not yet closed, for env teardown */
   cn_handle_ids ids;              /* open handles by the id JS names them with */
   int tearing_down;
+  /* Write coalescing (coalesce.h) */
+  struct cn_coalescer *coalescer; /* host loop hooks, NULL once released */
+  struct cn_handle *batched;      /* handles with a batch to flush */
+  int js_depth;                   /* native callbacks into JS now running */
+  int flushing;                   /* cn_coalesce_flush_all is running */
+  int flush_kicked;               /* Bun: a flush is already asked for */
   napi_async_cleanup_hook_handle cleanup_hook;
 } cn_env;
 

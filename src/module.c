@@ -1,5 +1,6 @@
 /* Module entry: per-env state, JS callback registration, env teardown. */
 #include "env.h"
+#include "coalesce.h"
 #include "errors.h"
 #include "fd.h"
 #include "handle.h"
@@ -21,6 +22,7 @@ cn_env *cn_env_get(napi_env env) {
 static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   cn_env *cenv = arg;
   cenv->tearing_down = 1;
+  cn_coalesce_release(cenv);
   if (cenv->handles == NULL) {
     napi_remove_async_cleanup_hook(hook);
     cenv->cleanup_hook = NULL;
@@ -113,6 +115,8 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
   if (status == napi_ok) status = cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
   if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
   if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
+  if (status == napi_ok) status = cn_export_fn_with(env, exports, "coalesceBuffer", cn_stream_coalesce_buffer, cenv);
+  if (status == napi_ok) status = cn_export_fn_with(env, exports, "coalesceUtf8", cn_stream_coalesce_string, cenv);
   if (status == napi_ok) status = cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
   if (status == napi_ok) status = cn_export_fn(env, exports, "socketOptions", cn_sockopt_read);
   if (status == napi_ok) status = cn_errors_export(env, exports);
@@ -147,7 +151,8 @@ static napi_value cn_init(napi_env env, napi_value exports) {
     napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot attach its state to the environment");
     return NULL;
   }
-  if (napi_add_async_cleanup_hook(env, cn_env_on_teardown, cenv, &cenv->cleanup_hook) != napi_ok ||
+  if (cn_coalesce_init(cenv) != 0 ||
+      napi_add_async_cleanup_hook(env, cn_env_on_teardown, cenv, &cenv->cleanup_hook) != napi_ok ||
       cn_export_all(env, exports, cenv) != napi_ok) {
     napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot set up the module");
     return NULL;

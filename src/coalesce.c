@@ -1,0 +1,192 @@
+#include "coalesce.h"
+#include "napi_util.h"
+#include "stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Host loop handles that flush batches made outside native callbacks. */
+struct cn_coalescer {
+  uv_prepare_t prepare;  /* before the host loop polls (timers, the main script) */
+  uv_check_t check;      /* after a poll phase's callbacks and immediates */
+  uv_async_t kick;       /* Bun: its loop may poll without running prepare first */
+  cn_env *cenv;
+  int open;              /* host handles not yet closed */
+};
+
+static void cn_coalesce_list(cn_handle *h) {
+  cn_env *cenv = h->cenv;
+  if (h->batch_listed) return;
+  h->batch_listed = 1;
+  h->batch_prev = NULL;
+  h->batch_next = cenv->batched;
+  if (cenv->batched) cenv->batched->batch_prev = h;
+  cenv->batched = h;
+}
+
+static void cn_coalesce_unlist(cn_handle *h) {
+  cn_env *cenv = h->cenv;
+  if (!h->batch_listed) return;
+  h->batch_listed = 0;
+  if (h->batch_prev) h->batch_prev->batch_next = h->batch_next; else cenv->batched = h->batch_next;
+  if (h->batch_next) h->batch_next->batch_prev = h->batch_prev;
+}
+
+/* Makes sure a batch made outside native callbacks is flushed soon. */
+static void cn_coalesce_schedule(cn_env *cenv) {
+  if (cenv->js_depth > 0 || cenv->coalescer == NULL || cenv->driver == NULL || cenv->flush_kicked ||
+      cenv->coalescer->kick.data == NULL)
+    return;
+  cenv->flush_kicked = 1;
+  uv_async_send(&cenv->coalescer->kick);
+}
+
+/* One write(2) of the whole batch; what the socket does not take now is
+ * queued with the batch's memory, which the handle then gives up. */
+static int cn_coalesce_write_out(cn_handle *h) {
+  uv_stream_t *stream = &h->uv.stream;
+  uv_buf_t buf = cn_buf(h->batch, h->batch_len);
+  int written = 0;
+  h->batch_len = 0;
+  if (buf.len == 0) return 0;
+  if (stream->write_queue_size == 0) {
+    written = cn_uv.try_write(stream, &buf, 1);
+    if (written == (int)buf.len) return 0;
+    if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) return written;
+    if (written < 0) written = 0;
+  }
+  buf.base += written;
+  buf.len -= (size_t)written;
+  h->batch = NULL;
+  return cn_stream_write_batch(h, buf, buf.base - written);
+}
+
+static void cn_coalesce_report(cn_handle *h, int status) {
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value argv[2];
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  argv[0] = cn_int(env, status);
+  argv[1] = cn_bool(env, 1);
+  cn_handle_emit(h, CN_ON_WRITE, 2, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+/* Flushes every batch; JS run by an error report may make new ones. */
+static void cn_coalesce_flush_all(cn_env *cenv) {
+  if (cenv->flushing || cenv->tearing_down) return;
+  cenv->flushing = 1;
+  while (cenv->batched) {
+    cn_handle *h = cenv->batched;
+    int err = h->batch_error;
+    cn_coalesce_unlist(h);
+    h->batch_error = 0;
+    if (err == 0) err = cn_coalesce_write_out(h);
+    if (err) cn_coalesce_report(h, err);
+  }
+  cenv->flushing = 0;
+  cenv->flush_kicked = 0;
+  cn_loop_sync(cenv->driver);
+}
+
+void cn_coalesce_leave(cn_env *cenv) {
+  if (--cenv->js_depth == 0 && cenv->batched) cn_coalesce_flush_all(cenv);
+}
+
+char *cn_coalesce_reserve(cn_handle *h, size_t len) {
+  if (h->closing || h->batch_error || h->uv.stream.write_queue_size != 0 ||
+      h->cenv->coalescer == NULL || h->batch_len + len > CN_BATCH_SIZE)
+    return NULL;
+  if (h->batch == NULL && (h->batch = malloc(CN_BATCH_SIZE)) == NULL) return NULL;
+  return h->batch + h->batch_len;
+}
+
+void cn_coalesce_commit(cn_handle *h, size_t len) {
+  h->batch_len += len;
+  cn_coalesce_list(h);
+  cn_coalesce_schedule(h->cenv);
+}
+
+int cn_coalesce_flush(cn_handle *h) {
+  int err = h->batch_error;
+  cn_coalesce_unlist(h);
+  h->batch_error = 0;
+  if (err == 0) err = cn_coalesce_write_out(h);
+  else h->batch_len = 0;
+  return err;
+}
+
+void cn_coalesce_flush_deferred(cn_handle *h) {
+  int err = cn_coalesce_flush(h);
+  if (err == 0) return;
+  h->batch_error = err;
+  cn_coalesce_list(h);
+  cn_coalesce_schedule(h->cenv);
+}
+
+void cn_coalesce_drop(cn_handle *h) {
+  cn_coalesce_flush(h);
+  free(h->batch);
+  h->batch = NULL;
+}
+
+static void cn_coalesce_on_prepare(uv_prepare_t *prepare) {
+  cn_env *cenv = ((struct cn_coalescer *)prepare->data)->cenv;
+  if (cenv->batched) cn_coalesce_flush_all(cenv);
+}
+
+static void cn_coalesce_on_check(uv_check_t *check) {
+  cn_env *cenv = ((struct cn_coalescer *)check->data)->cenv;
+  if (cenv->batched) cn_coalesce_flush_all(cenv);
+}
+
+static void cn_coalesce_on_kick(uv_async_t *kick) {
+  cn_env *cenv = ((struct cn_coalescer *)kick->data)->cenv;
+  cenv->flush_kicked = 0;
+  if (cenv->batched) cn_coalesce_flush_all(cenv);
+}
+
+int cn_coalesce_init(cn_env *cenv) {
+  uv_loop_t *host = NULL;
+  struct cn_coalescer *co;
+  if (napi_get_uv_event_loop(cenv->env, &host) != napi_ok || host == NULL) return UV_EINVAL;
+  co = calloc(1, sizeof *co);
+  if (co == NULL) return UV_ENOMEM;
+  co->cenv = cenv;
+  /* These act on the host loop: the host's own libuv functions. */
+  if (uv_prepare_init(host, &co->prepare) != 0) {
+    free(co);
+    return UV_EINVAL;
+  }
+  co->open = 1;
+  co->prepare.data = co;
+  uv_prepare_start(&co->prepare, cn_coalesce_on_prepare);
+  uv_unref((uv_handle_t *)&co->prepare);
+  if (uv_check_init(host, &co->check) == 0) {
+    co->open++;
+    co->check.data = co;
+    uv_check_start(&co->check, cn_coalesce_on_check);
+    uv_unref((uv_handle_t *)&co->check);
+  }
+  if (uv_async_init(host, &co->kick, cn_coalesce_on_kick) == 0) {
+    co->open++;
+    co->kick.data = co;
+    uv_unref((uv_handle_t *)&co->kick);
+  }
+  cenv->coalescer = co;
+  return 0;
+}
+
+static void cn_coalesce_on_close(uv_handle_t *handle) {
+  struct cn_coalescer *co = handle->data;
+  if (--co->open == 0) free(co);
+}
+
+void cn_coalesce_release(cn_env *cenv) {
+  struct cn_coalescer *co = cenv->coalescer;
+  if (co == NULL) return;
+  cenv->coalescer = NULL;
+  uv_close((uv_handle_t *)&co->prepare, cn_coalesce_on_close);
+  if (co->check.data) uv_close((uv_handle_t *)&co->check, cn_coalesce_on_close);
+  if (co->kick.data) uv_close((uv_handle_t *)&co->kick, cn_coalesce_on_close);
+}
