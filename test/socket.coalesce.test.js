@@ -5,18 +5,27 @@
 // end() and destroy(), every byte write() accepted reaching the peer, and the
 // error/close sequence when the peer is gone.
 const test = require('node:test');
+const crypto = require('crypto');
 const { sameOnBoth, listen, close, once, delay, errorShape } = require('./helpers/modules');
 
 function writeState(socket) {
   return { length: socket.writableLength, bytesWritten: socket.bytesWritten, needDrain: socket.writableNeedDrain };
 }
 
+// The bytes a peer received: short ones as they are, long ones by length and digest.
+function shown(bytes) {
+  if (bytes.length <= 4096) return bytes.toString('latin1');
+  return { length: bytes.length, sha1: crypto.createHash('sha1').update(bytes).digest('hex') };
+}
+
 // A server whose connection is handed to `serve(socket, log)` once the client
-// has sent "go"; the client collects every byte until its socket closes.
+// has sent "go"; the client collects every byte until both sockets have closed.
 async function served(net, serve) {
   const log = [];
+  let serverClosed;
   const server = net.createServer((socket) => {
     socket.on('error', (err) => log.push(['server error', errorShape(err)]));
+    serverClosed = once(socket, 'close');
     socket.on('close', (hadError) => log.push(['server close', hadError]));
     socket.once('data', () => serve(socket, log));
   });
@@ -26,8 +35,9 @@ async function served(net, serve) {
   client.on('data', (d) => chunks.push(d));
   client.on('error', () => {});
   await once(client, 'close');
+  await serverClosed;
   await close(server);
-  return { log, received: Buffer.concat(chunks).toString('latin1') };
+  return { log, received: shown(Buffer.concat(chunks)) };
 }
 
 function numbered(i) {
