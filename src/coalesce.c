@@ -101,6 +101,12 @@ char *cn_coalesce_reserve(cn_handle *h, size_t len) {
   return h->batch + h->batch_len;
 }
 
+void cn_coalesce_start(cn_handle *h) {
+  if (h->cenv->coalescer == NULL) return;
+  cn_coalesce_list(h);
+  cn_coalesce_schedule(h->cenv);
+}
+
 void cn_coalesce_commit(cn_handle *h, size_t len) {
   h->batch_len += len;
   cn_coalesce_list(h);

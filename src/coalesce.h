@@ -23,6 +23,13 @@
 int cn_coalesce_init(cn_env *cenv);
 void cn_coalesce_release(cn_env *cenv);
 
+/* The first write of a turn goes to the socket at once (the caller writes it),
+ * so a socket already broken fails that write() as it would without batches;
+ * once it went out whole, cn_coalesce_start opens the batch for the turn's
+ * later writes. */
+static inline int cn_coalesce_started(const cn_handle *h) { return h->batch_listed; }
+void cn_coalesce_start(cn_handle *h);
+
 /* Room for len more bytes in h's batch, or NULL: then the caller flushes and
  * writes itself. The bytes count once cn_coalesce_commit says so. */
 char *cn_coalesce_reserve(cn_handle *h, size_t len);

@@ -212,10 +212,11 @@ static napi_value cn_stream_write_buffer_as(napi_env env, napi_callback_info inf
   void *data;
   size_t len;
   uv_buf_t buf;
+  int result;
 
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return cn_int(env, UV_EINVAL);
-  if (coalesce) {
+  if (coalesce && cn_coalesce_started(h)) {
     char *room = cn_coalesce_reserve(h, len);
     if (room != NULL) {
       memcpy(room, data, len);
@@ -224,7 +225,9 @@ static napi_value cn_stream_write_buffer_as(napi_env env, napi_callback_info inf
     }
   }
   buf = cn_buf(data, len);
-  return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, argv[1], NULL));
+  result = cn_stream_write_bufs(h, &buf, 1, argv[1], NULL);
+  if (coalesce && result == 0) cn_coalesce_start(h);
+  return cn_synced(h, result);
 }
 
 /* writeBuffer(handleId, buffer) */
@@ -281,7 +284,7 @@ static napi_value cn_stream_write_string_as(napi_env env, napi_callback_info inf
 
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok) return cn_int(env, UV_EINVAL);
-  if (coalesce) {
+  if (coalesce && cn_coalesce_started(h)) {
     /* Node-API writes a terminating NUL, which the batch does not keep. */
     char *room = cn_coalesce_reserve(h, len + 1);
     if (room != NULL) {
@@ -307,7 +310,10 @@ static napi_value cn_stream_write_string_as(napi_env env, napi_callback_info inf
     char *rest;
     if (stream->write_queue_size == 0) {
       written = cn_uv.try_write(stream, &buf, 1);
-      if (written == (int)len) return cn_int(env, 0);
+      if (written == (int)len) {
+        if (coalesce) cn_coalesce_start(h);
+        return cn_int(env, 0);
+      }
       if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) return cn_int(env, written);
       if (written < 0) written = 0;
     }
@@ -317,7 +323,9 @@ static napi_value cn_stream_write_string_as(napi_env env, napi_callback_info inf
     buf = cn_buf(rest, len - (size_t)written);
     return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, rest));
   }
-  return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, text));
+  err = cn_stream_write_bufs(h, &buf, 1, NULL, text);
+  if (coalesce && err == 0) cn_coalesce_start(h);
+  return cn_synced(h, err);
 }
 
 /* writeUtf8(handleId, string) */
