@@ -174,3 +174,32 @@ test('writes after the peer reset the connection: same error and close as built-
     return log;
   });
 });
+
+// A reset that arrives after the turn's first write: built-in net's next
+// write(2) fails at once and that write() returns false; cnet's joins the
+// batch (write() returns true) and the batch's failure follows. What comes
+// after is the same: one 'error' from the write, then 'close'.
+test('a peer reset between writes of one turn: same error and close as built-in net', async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    const server = net.createServer({ pauseOnConnect: true });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const accepted = once(server, 'connection');
+    const client = net.connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const [peer] = await accepted;
+    peer.on('error', (err) => log.push(['error', err.code, err.syscall]));
+    const closed = once(peer, 'close');
+    peer.on('close', (hadError) => log.push(['close', hadError]));
+    client.on('error', () => {});
+    setTimeout(() => {
+      log.push(['first write', peer.write('before reset')]);
+      client.resetAndDestroy();
+      peer.write('after reset');
+      peer.write('and again');
+    }, 1);
+    await closed;
+    await close(server);
+    return log;
+  });
+});
