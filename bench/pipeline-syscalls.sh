@@ -29,6 +29,6 @@ wait || true
 cat "$OUT/strace"
 awk -v impl="$IMPL" -v n=$((PER_CONN * CONNS)) '
   $NF == "total" { printf "%s syscalls/request: %.3f\n", impl, $4 / n }
-  $NF ~ /^(write|writev|read|epoll_wait|epoll_pwait)$/ { io += $4 }
+  $NF ~ /^(write|writev|read|sendto|sendmsg|recvfrom|recvmsg|epoll_wait|epoll_pwait|poll)$/ { io += $4 }
   END { printf "%s socket+poll syscalls/request: %.3f\n", impl, io / n }' "$OUT/strace"
 rm -rf "$OUT"
