@@ -2,6 +2,7 @@
 #include "napi_util.h"
 #include "stream.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,33 @@ struct cn_coalescer {
   cn_env *cenv;
   int open;              /* host handles not yet closed */
 };
+
+/* Every env with hooks, for the exit handler: process.exit() ends the process
+ * without env teardown, and bytes write() accepted must still leave. */
+static pthread_mutex_t cn_coalesce_envs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t cn_coalesce_exit_once = PTHREAD_ONCE_INIT;
+static cn_env *cn_coalesce_envs;
+
+/* At exit(): one last non-blocking write of each batch; no JS, no loop. */
+static void cn_coalesce_at_exit(void) {
+  cn_env *cenv;
+  pthread_mutex_lock(&cn_coalesce_envs_lock);
+  for (cenv = cn_coalesce_envs; cenv != NULL; cenv = cenv->coalesce_next) {
+    cn_handle *h;
+    for (h = cenv->batched; h != NULL; h = h->batch_next) {
+      uv_buf_t buf = cn_buf(h->batch, h->batch_len);
+      if (buf.len > 0 && !h->closing && h->uv.stream.write_queue_size == 0)
+        cn_uv.try_write(&h->uv.stream, &buf, 1);
+    }
+  }
+  pthread_mutex_unlock(&cn_coalesce_envs_lock);
+}
+
+/* Bun's process.exit() leaves through quick_exit(). */
+static void cn_coalesce_register_exit(void) {
+  atexit(cn_coalesce_at_exit);
+  at_quick_exit(cn_coalesce_at_exit);
+}
 
 static void cn_coalesce_list(cn_handle *h) {
   cn_env *cenv = h->cenv;
@@ -180,6 +208,11 @@ int cn_coalesce_init(cn_env *cenv) {
     uv_unref((uv_handle_t *)&co->kick);
   }
   cenv->coalescer = co;
+  pthread_once(&cn_coalesce_exit_once, cn_coalesce_register_exit);
+  pthread_mutex_lock(&cn_coalesce_envs_lock);
+  cenv->coalesce_next = cn_coalesce_envs;
+  cn_coalesce_envs = cenv;
+  pthread_mutex_unlock(&cn_coalesce_envs_lock);
   return 0;
 }
 
@@ -190,8 +223,17 @@ static void cn_coalesce_on_close(uv_handle_t *handle) {
 
 void cn_coalesce_release(cn_env *cenv) {
   struct cn_coalescer *co = cenv->coalescer;
+  cn_env **link;
   if (co == NULL) return;
   cenv->coalescer = NULL;
+  pthread_mutex_lock(&cn_coalesce_envs_lock);
+  for (link = &cn_coalesce_envs; *link != NULL; link = &(*link)->coalesce_next) {
+    if (*link == cenv) {
+      *link = cenv->coalesce_next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&cn_coalesce_envs_lock);
   uv_close((uv_handle_t *)&co->prepare, cn_coalesce_on_close);
   if (co->check.data) uv_close((uv_handle_t *)&co->check, cn_coalesce_on_close);
   if (co->kick.data) uv_close((uv_handle_t *)&co->kick, cn_coalesce_on_close);

@@ -42,6 +42,7 @@ typedef struct cn_env {
   int js_depth;                   /* native callbacks into JS now running */
   int flushing;                   /* cn_coalesce_flush_all is running */
   int flush_kicked;               /* Bun: a flush is already asked for */
+  struct cn_env *coalesce_next;   /* the envs an exit handler flushes */
   napi_async_cleanup_hook_handle cleanup_hook;
 } cn_env;
 

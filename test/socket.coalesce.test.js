@@ -6,6 +6,8 @@
 // error/close sequence when the peer is gone.
 const test = require('node:test');
 const crypto = require('crypto');
+const path = require('path');
+const { spawn } = require('child_process');
 const { sameOnBoth, listen, close, once, delay, errorShape } = require('./helpers/modules');
 
 function writeState(socket) {
@@ -203,3 +205,40 @@ test('a peer reset between writes of one turn: same error and close as built-in 
     return log;
   });
 });
+
+// process.exit() ends the process without tearing the environment down; bytes
+// write() accepted before it must still reach the peer, as with built-in net.
+const exitSources = {
+  'in the connect callback': `
+    const s = net.connect(port, '127.0.0.1', () => {
+      for (let i = 0; i < 10; i++) s.write('line' + i + ';');
+      process.exit(0);
+    });`,
+  'in a timer': `
+    const s = net.connect(port, '127.0.0.1', () => setTimeout(() => {
+      for (let i = 0; i < 10; i++) s.write(Buffer.from('line' + i + ';'));
+      process.exit(0);
+    }, 5));`,
+};
+for (const [where, body] of Object.entries(exitSources)) {
+  test(`writes ${where} then process.exit(): the peer gets every byte`, async () => {
+    await sameOnBoth(async (net, name) => {
+      const server = net.createServer();
+      const { port } = await listen(server, 0, '127.0.0.1');
+      const received = new Promise((resolve) => server.once('connection', (socket) => {
+        let text = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (d) => { text += d; });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(text));
+      }));
+      const impl = name === 'net' ? 'net' : path.join(__dirname, '..', 'lib', 'net.js');
+      const source = `const net = require(${JSON.stringify(impl)}); const port = ${port};${body}`;
+      const child = spawn(process.execPath, ['-e', source], { stdio: 'ignore', timeout: 20000, killSignal: 'SIGKILL' });
+      const [code] = await once(child, 'close');
+      const text = await received;
+      await close(server);
+      return { code, text };
+    });
+  });
+}
