@@ -19,6 +19,7 @@ struct cn_coalescer {
  * without env teardown, and bytes write() accepted must still leave. */
 static pthread_mutex_t cn_coalesce_envs_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t cn_coalesce_exit_once = PTHREAD_ONCE_INIT;
+static pthread_once_t cn_coalesce_quick_exit_once = PTHREAD_ONCE_INIT;
 static cn_env *cn_coalesce_envs;
 
 /* At exit(): one last non-blocking write of each batch; no JS, no loop. */
@@ -36,9 +37,14 @@ static void cn_coalesce_at_exit(void) {
   pthread_mutex_unlock(&cn_coalesce_envs_lock);
 }
 
-/* Bun's process.exit() leaves through quick_exit(). */
+/* glibc runs (and forgets) a library's atexit handlers when it is unloaded,
+ * as Node does with an addon only a worker loaded. */
 static void cn_coalesce_register_exit(void) {
   atexit(cn_coalesce_at_exit);
+}
+
+/* Bun's process.exit() leaves through quick_exit(); Bun keeps addons loaded. */
+static void cn_coalesce_register_quick_exit(void) {
   at_quick_exit(cn_coalesce_at_exit);
 }
 
@@ -209,6 +215,7 @@ int cn_coalesce_init(cn_env *cenv) {
   }
   cenv->coalescer = co;
   pthread_once(&cn_coalesce_exit_once, cn_coalesce_register_exit);
+  if (cenv->driver != NULL) pthread_once(&cn_coalesce_quick_exit_once, cn_coalesce_register_quick_exit);
   pthread_mutex_lock(&cn_coalesce_envs_lock);
   cenv->coalesce_next = cn_coalesce_envs;
   cn_coalesce_envs = cenv;
@@ -218,7 +225,10 @@ int cn_coalesce_init(cn_env *cenv) {
 
 static void cn_coalesce_on_close(uv_handle_t *handle) {
   struct cn_coalescer *co = handle->data;
+  cn_env *cenv = co->cenv;
+  cenv->host_closing--;
   if (--co->open == 0) free(co);
+  cn_env_teardown_step(cenv);
 }
 
 void cn_coalesce_release(cn_env *cenv) {
@@ -234,6 +244,8 @@ void cn_coalesce_release(cn_env *cenv) {
     }
   }
   pthread_mutex_unlock(&cn_coalesce_envs_lock);
+  /* Their close callbacks are this library's code: the env's teardown waits for them. */
+  cenv->host_closing = co->open;
   uv_close((uv_handle_t *)&co->prepare, cn_coalesce_on_close);
   if (co->check.data) uv_close((uv_handle_t *)&co->check, cn_coalesce_on_close);
   if (co->kick.data) uv_close((uv_handle_t *)&co->kick, cn_coalesce_on_close);

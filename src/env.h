@@ -43,9 +43,13 @@ typedef struct cn_env {
   int flushing;                   /* cn_coalesce_flush_all is running */
   int flush_kicked;               /* Bun: a flush is already asked for */
   struct cn_env *coalesce_next;   /* the envs an exit handler flushes */
+  int host_closing;               /* host loop handles of cnet still closing at teardown */
   napi_async_cleanup_hook_handle cleanup_hook;
 } cn_env;
 
 cn_env *cn_env_get(napi_env env);
+
+/* Ends the env's teardown once nothing of cnet is left closing on any loop. */
+void cn_env_teardown_step(cn_env *cenv);
 
 #endif

@@ -95,10 +95,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   free(h->bound_path);
   free(h);
 
-  if (cenv->tearing_down && cenv->handles == NULL && cenv->cleanup_hook != NULL) {
-    napi_remove_async_cleanup_hook(cenv->cleanup_hook);
-    cenv->cleanup_hook = NULL;
-  }
+  cn_env_teardown_step(cenv);
 }
 
 /* From here on no JS call reaches the handle: methods see EBADF, ids find nothing. */

@@ -18,23 +18,26 @@ cn_env *cn_env_get(napi_env env) {
   return napi_get_instance_data(env, &data) == napi_ok ? data : NULL;
 }
 
+void cn_env_teardown_step(cn_env *cenv) {
+  if (!cenv->tearing_down || cenv->handles != NULL || cenv->host_closing > 0 || cenv->cleanup_hook == NULL)
+    return;
+  napi_remove_async_cleanup_hook(cenv->cleanup_hook);
+  cenv->cleanup_hook = NULL;
+}
+
 /* Env teardown: close what is still open; the hook is removed by the last close. */
 static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   cn_env *cenv = arg;
   cenv->tearing_down = 1;
   cn_coalesce_release(cenv);
-  if (cenv->handles == NULL) {
-    napi_remove_async_cleanup_hook(hook);
-    cenv->cleanup_hook = NULL;
-  } else {
-    cn_handle_close_all(cenv);
-  }
+  cn_handle_close_all(cenv);
   if (cenv->driver) {
     /* A private loop is ours to run: finish the closes now, then release it. */
     while (cenv->handles) cn_loop_run_once(cenv->driver);
     cn_loop_release(cenv->driver);
     cenv->driver = NULL;
   }
+  cn_env_teardown_step(cenv);
 }
 
 static void cn_env_free(napi_env env, void *data, void *hint) {
