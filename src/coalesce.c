@@ -85,7 +85,12 @@ static int cn_coalesce_write_out(cn_handle *h) {
   if (buf.len == 0) return 0;
   if (stream->write_queue_size == 0) {
     written = cn_uv.try_write(stream, &buf, 1);
-    if (written == (int)buf.len) return 0;
+    if (written == (int)buf.len) {
+      /* Not kept between turns: many idle connections would each hold one. */
+      free(h->batch);
+      h->batch = NULL;
+      return 0;
+    }
     if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) return written;
     if (written < 0) written = 0;
   }
