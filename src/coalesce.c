@@ -13,6 +13,7 @@ struct cn_coalescer {
   uv_async_t kick;       /* Bun: its loop may poll without running prepare first */
   cn_env *cenv;
   int open;              /* host handles not yet closed */
+  int armed;             /* a hook will end the current turn */
 };
 
 /* Every env with hooks, for the exit handler: process.exit() ends the process
@@ -66,13 +67,22 @@ static void cn_coalesce_unlist(cn_handle *h) {
   if (h->batch_next) h->batch_next->batch_prev = h->batch_prev;
 }
 
-/* Makes sure a batch made outside native callbacks is flushed soon. */
+static void cn_coalesce_on_prepare(uv_prepare_t *prepare);
+static void cn_coalesce_on_check(uv_check_t *check);
+
+/* Makes sure a turn that wrote outside native callbacks ends soon: on Node
+ * the host's next prepare or check phase (both come before the loop can
+ * sleep), on Bun an async wake-up. The hooks run only while needed. */
 static void cn_coalesce_schedule(cn_env *cenv) {
-  if (cenv->js_depth > 0 || cenv->coalescer == NULL || cenv->driver == NULL || cenv->flush_kicked ||
-      cenv->coalescer->kick.data == NULL)
-    return;
-  cenv->flush_kicked = 1;
-  uv_async_send(&cenv->coalescer->kick);
+  struct cn_coalescer *co = cenv->coalescer;
+  if (cenv->js_depth > 0 || co == NULL || co->armed) return;
+  co->armed = 1;
+  if (cenv->driver == NULL) {
+    uv_prepare_start(&co->prepare, cn_coalesce_on_prepare);
+    if (co->check.data) uv_check_start(&co->check, cn_coalesce_on_check);
+  } else if (co->kick.data) {
+    uv_async_send(&co->kick);
+  }
 }
 
 /* One write(2) of the whole batch; what the socket does not take now is
@@ -124,12 +134,39 @@ static void cn_coalesce_flush_all(cn_env *cenv) {
     if (err) cn_coalesce_report(h, err);
   }
   cenv->flushing = 0;
-  cenv->flush_kicked = 0;
   cn_loop_sync(cenv->driver);
 }
 
+/* A JS turn ended: the next write of each handle is a turn's first again. */
+static void cn_coalesce_end_turn(cn_env *cenv) {
+  cenv->turn++;
+  if (cenv->batched) cn_coalesce_flush_all(cenv);
+}
+
+/* From a host hook: the turn it was armed for is over. */
+static void cn_coalesce_on_hook(struct cn_coalescer *co) {
+  if (co->cenv->driver == NULL) {
+    uv_prepare_stop(&co->prepare);
+    if (co->check.data) uv_check_stop(&co->check);
+  }
+  co->armed = 0;
+  cn_coalesce_end_turn(co->cenv);
+}
+
+static void cn_coalesce_on_prepare(uv_prepare_t *prepare) {
+  cn_coalesce_on_hook(prepare->data);
+}
+
+static void cn_coalesce_on_check(uv_check_t *check) {
+  cn_coalesce_on_hook(check->data);
+}
+
+static void cn_coalesce_on_kick(uv_async_t *kick) {
+  cn_coalesce_on_hook(kick->data);
+}
+
 void cn_coalesce_leave(cn_env *cenv) {
-  if (--cenv->js_depth == 0 && cenv->batched) cn_coalesce_flush_all(cenv);
+  if (--cenv->js_depth == 0) cn_coalesce_end_turn(cenv);
 }
 
 char *cn_coalesce_reserve(cn_handle *h, size_t len) {
@@ -142,7 +179,7 @@ char *cn_coalesce_reserve(cn_handle *h, size_t len) {
 
 void cn_coalesce_start(cn_handle *h) {
   if (h->cenv->coalescer == NULL) return;
-  cn_coalesce_list(h);
+  h->batch_turn = h->cenv->turn;
   cn_coalesce_schedule(h->cenv);
 }
 
@@ -175,22 +212,6 @@ void cn_coalesce_drop(cn_handle *h) {
   h->batch = NULL;
 }
 
-static void cn_coalesce_on_prepare(uv_prepare_t *prepare) {
-  cn_env *cenv = ((struct cn_coalescer *)prepare->data)->cenv;
-  if (cenv->batched) cn_coalesce_flush_all(cenv);
-}
-
-static void cn_coalesce_on_check(uv_check_t *check) {
-  cn_env *cenv = ((struct cn_coalescer *)check->data)->cenv;
-  if (cenv->batched) cn_coalesce_flush_all(cenv);
-}
-
-static void cn_coalesce_on_kick(uv_async_t *kick) {
-  cn_env *cenv = ((struct cn_coalescer *)kick->data)->cenv;
-  cenv->flush_kicked = 0;
-  if (cenv->batched) cn_coalesce_flush_all(cenv);
-}
-
 int cn_coalesce_init(cn_env *cenv) {
   uv_loop_t *host = NULL;
   struct cn_coalescer *co;
@@ -198,6 +219,8 @@ int cn_coalesce_init(cn_env *cenv) {
   co = calloc(1, sizeof *co);
   if (co == NULL) return UV_ENOMEM;
   co->cenv = cenv;
+  /* Handles start at turn 0: their first write is never taken as a turn's second. */
+  cenv->turn = 1;
   /* These act on the host loop: the host's own libuv functions. */
   if (uv_prepare_init(host, &co->prepare) != 0) {
     free(co);
@@ -205,12 +228,10 @@ int cn_coalesce_init(cn_env *cenv) {
   }
   co->open = 1;
   co->prepare.data = co;
-  uv_prepare_start(&co->prepare, cn_coalesce_on_prepare);
   uv_unref((uv_handle_t *)&co->prepare);
   if (uv_check_init(host, &co->check) == 0) {
     co->open++;
     co->check.data = co;
-    uv_check_start(&co->check, cn_coalesce_on_check);
     uv_unref((uv_handle_t *)&co->check);
   }
   if (uv_async_init(host, &co->kick, cn_coalesce_on_kick) == 0) {

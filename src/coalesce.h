@@ -27,7 +27,7 @@ void cn_coalesce_release(cn_env *cenv);
  * so a socket already broken fails that write() as it would without batches;
  * once it went out whole, cn_coalesce_start opens the batch for the turn's
  * later writes. */
-static inline int cn_coalesce_started(const cn_handle *h) { return h->batch_listed; }
+static inline int cn_coalesce_started(const cn_handle *h) { return h->batch_turn == h->cenv->turn; }
 void cn_coalesce_start(cn_handle *h);
 
 /* Room for len more bytes in h's batch, or NULL: then the caller flushes and

@@ -40,8 +40,8 @@ typedef struct cn_env {
   struct cn_coalescer *coalescer; /* host loop hooks, NULL once released */
   struct cn_handle *batched;      /* handles with a batch to flush */
   int js_depth;                   /* native callbacks into JS now running */
+  unsigned turn;                  /* counts the ends of JS turns (flush points) */
   int flushing;                   /* cn_coalesce_flush_all is running */
-  int flush_kicked;               /* Bun: a flush is already asked for */
   struct cn_env *coalesce_next;   /* the envs an exit handler flushes */
   int host_closing;               /* host loop handles of cnet still closing at teardown */
   napi_async_cleanup_hook_handle cleanup_hook;

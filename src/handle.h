@@ -42,6 +42,7 @@ typedef struct cn_handle {
   size_t batch_len;
   int batch_error;   /* a flush failed; reported by the next flush of all batches */
   int batch_listed;  /* on cn_env.batched */
+  unsigned batch_turn;  /* cn_env.turn when this turn's first write went out */
   struct cn_handle *batch_prev, *batch_next;
   struct cn_handle *prev, *next;  /* cn_env.handles */
 } cn_handle;
