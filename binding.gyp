@@ -15,6 +15,7 @@
         "src/fd.c",
         "src/read_pool.c",
         "src/stream.c",
+        "src/coalesce.c",
         "src/tcp.c",
         "src/pipe.c",
         "src/sockopt.c"

@@ -48,7 +48,7 @@ const callbacks = {
   // Through the handle's own onconnection, which instrumentation may have wrapped.
   onconnection(status, client) { this.onconnection(status, client); },
   onconnect(status) { if (this.owner) this.owner[kOnConnect](status, this); },
-  onwrite(status) { if (this.owner) this.owner[kOnWrite](status); },
+  onwrite(status, batch) { if (this.owner) this.owner[kOnWrite](status, batch); },
   onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
   onclose() { if (this.owner) this.owner[kOnClose](this); },
 };
@@ -56,12 +56,21 @@ binding.setCallbacks(Object.fromEntries(Object.entries(callbacks).map(([name, fn
 
 // Writes name their handle by id, which the native side finds far faster than
 // it unwraps `this` (src/handle_ids.h).
-const { writeBuffer, writeUtf8 } = binding;
+const { writeBuffer, writeUtf8, coalesceBuffer, coalesceUtf8 } = binding;
 Handle.prototype.write = function write(buffer) {
   return writeBuffer(this.id, buffer);
 };
 Handle.prototype.writeString = function writeString(text) {
   return writeUtf8(this.id, text);
+};
+// As write/writeString, but a small chunk may wait in the handle's batch to
+// leave with the others of this turn (src/coalesce.h): only for writes no
+// callback waits on.
+Handle.prototype.writeSoon = function writeSoon(buffer) {
+  return coalesceBuffer(this.id, buffer);
+};
+Handle.prototype.writeStringSoon = function writeStringSoon(text) {
+  return coalesceUtf8(this.id, text);
 };
 
 // A new connection on a listening handle goes to its owner (a Server), as

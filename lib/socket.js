@@ -339,10 +339,10 @@ class Socket extends Duplex {
         && shortcuts.writableIsIdle(state)) {
       let result;
       if (shortcuts.isDirectBuffer(state, chunk, encoding)) {
-        result = handle.write(chunk);
+        result = handle.writeSoon(chunk);
         this._bytesDispatched += chunk.length;
       } else if (shortcuts.isDirectUtf8(state, chunk, encoding)) {
-        result = handle.writeString(chunk);
+        result = handle.writeStringSoon(chunk);
         this._bytesDispatched += Buffer.byteLength(chunk);
       } else {
         return Duplex.prototype.write.call(this, chunk, encoding, cb);
@@ -453,7 +453,13 @@ class Socket extends Duplex {
     else cb(errors.errnoException(result, 'write'));
   }
 
-  [kOnWrite](status) {
+  // batch: a coalesced batch failed (src/coalesce.h); its write() calls had
+  // returned, so the failure comes as built-in net reports a failed write.
+  [kOnWrite](status, batch) {
+    if (batch) {
+      if (!this.destroyed) this.destroy(errors.errnoException(status, 'write'));
+      return;
+    }
     const cb = this._writeCallback;
     this._writeCallback = null;
     if (!cb) return;
@@ -477,6 +483,11 @@ class Socket extends Duplex {
     }
     if (this.pending) {
       this.once('connect', () => this._final(cb));
+      return;
+    }
+    const failed = this._handle.flush();
+    if (failed !== 0) {
+      cb(errors.errnoException(failed, 'write'));
       return;
     }
     const err = this._handle.shutdown();

@@ -14,7 +14,7 @@ enum cn_callback {
   CN_ON_READ,        /* (nread, offset, newPool?, own?): see cn_stream_on_read */
   CN_ON_CONNECTION,  /* (status, clientHandle?) */
   CN_ON_CONNECT,     /* (status) */
-  CN_ON_WRITE,       /* (status) one per queued write, in order */
+  CN_ON_WRITE,       /* (status) one per queued write, in order; (status, true): a batch failed (coalesce.h) */
   CN_ON_SHUTDOWN,    /* (status) */
   CN_ON_CLOSE,       /* () */
   CN_CALLBACK_COUNT
@@ -23,6 +23,7 @@ enum cn_callback {
 #define CN_READ_BUFFER_SIZE 65536
 
 struct cn_handle;
+struct cn_coalescer;
 
 typedef struct cn_env {
   napi_env env;
@@ -35,9 +36,20 @@ typedef struct cn_env {
   struct cn_handle *handles;      /* every handle not yet closed, for env teardown */
   cn_handle_ids ids;              /* open handles by the id JS names them with */
   int tearing_down;
+  /* Write coalescing (coalesce.h) */
+  struct cn_coalescer *coalescer; /* host loop hooks, NULL once released */
+  struct cn_handle *batched;      /* handles with a batch to flush */
+  int js_depth;                   /* native callbacks into JS now running */
+  unsigned turn;                  /* counts the ends of JS turns (flush points) */
+  int flushing;                   /* cn_coalesce_flush_all is running */
+  struct cn_env *coalesce_next;   /* the envs an exit handler flushes */
+  int host_closing;               /* host loop handles of cnet still closing at teardown */
   napi_async_cleanup_hook_handle cleanup_hook;
 } cn_env;
 
 cn_env *cn_env_get(napi_env env);
+
+/* Ends the env's teardown once nothing of cnet is left closing on any loop. */
+void cn_env_teardown_step(cn_env *cenv);
 
 #endif

@@ -1,4 +1,5 @@
 #include "handle.h"
+#include "coalesce.h"
 #include "fd.h"
 #include "napi_util.h"
 #include "pipe.h"
@@ -34,11 +35,13 @@ int cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value
   }
   if (napi_get_reference_value(env, h->self, &recv) != napi_ok || recv == NULL) return -1;
   if (napi_get_reference_value(env, h->cenv->callbacks[which], &fn) != napi_ok || fn == NULL) return -1;
+  cn_coalesce_enter(h->cenv);
   if (napi_make_callback(env, h->async, recv, fn, argc, argv, &result) == napi_pending_exception) {
     napi_value exception;
     napi_get_and_clear_last_exception(env, &exception);
     napi_fatal_exception(env, exception);
   }
+  cn_coalesce_leave(h->cenv);
   return 0;
 }
 
@@ -89,6 +92,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
     }
   }
   if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
+  free(h->batch);
   napi_delete_reference(env, h->self);
   /* A private loop's teardown runs in the env's exit hook, where Deno has no
    * handle scope and aborts on the V8 handles async_destroy makes; the env's
@@ -97,10 +101,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
   free(h->bound_path);
   free(h);
 
-  if (cenv->tearing_down && cenv->handles == NULL && cenv->cleanup_hook != NULL) {
-    napi_remove_async_cleanup_hook(cenv->cleanup_hook);
-    cenv->cleanup_hook = NULL;
-  }
+  cn_env_teardown_step(cenv);
 }
 
 /* From here on no JS call reaches the handle: methods see EBADF, ids find nothing. */
@@ -111,6 +112,8 @@ static void cn_handle_mark_closing(cn_handle *h) {
 
 void cn_handle_start_close(cn_handle *h) {
   if (h->closing) return;
+  /* Bytes write() accepted go out before the FIN, as they would have without a batch. */
+  cn_coalesce_drop(h);
   cn_handle_mark_closing(h);
   /* Removed when the close starts, as libuv removes the files it bound. */
   if (h->bound_path) unlink(h->bound_path);
@@ -122,6 +125,7 @@ static int cn_handle_start_reset(cn_handle *h) {
   int err;
   if (h->closing) return 0;
   if (h->kind != CN_KIND_TCP) return UV_EINVAL;
+  cn_coalesce_drop(h);
   err = cn_uv.tcp_close_reset(&h->uv.tcp, cn_handle_on_close);
   if (err == 0) cn_handle_mark_closing(h);
   return err;
@@ -317,6 +321,7 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("useUserBuffer", cn_stream_use_user_buffer),
     CN_METHOD("writev", cn_stream_writev),
     CN_METHOD("shutdown", cn_stream_shutdown),
+    CN_METHOD("flush", cn_stream_flush),
     CN_METHOD("listen", cn_stream_listen),
     CN_METHOD("writeQueueSize", cn_stream_write_queue_size),
     CN_METHOD("bind", cn_tcp_bind),

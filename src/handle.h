@@ -37,6 +37,13 @@ typedef struct cn_handle {
   napi_ref user_buffer_ref;
   char *user_buffer;
   size_t user_buffer_len;
+  /* Small writes not yet given to the socket (coalesce.h) */
+  char *batch;
+  size_t batch_len;
+  int batch_error;   /* a flush failed; reported by the next flush of all batches */
+  int batch_listed;  /* on cn_env.batched */
+  unsigned batch_turn;  /* cn_env.turn when this turn's first write went out */
+  struct cn_handle *batch_prev, *batch_next;
   struct cn_handle *prev, *next;  /* cn_env.handles */
 } cn_handle;
 

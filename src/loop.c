@@ -202,7 +202,7 @@ int cn_loop_acquire(napi_env env, uv_loop_t **loop, cn_loop_driver **driver, con
   /* Bun's and Deno's libuv are stand-ins without networking (Deno's lacks
    * most functions; Bun's has stubs), so they get the private loop. */
   if (!cn_loop_runtime_is(env, "bun") && !cn_loop_runtime_is(env, "deno")) {
-    if (cn_uv_use_host(error) != 0) return -1;
+    if (cn_uv_use_host(error) != 0 || cn_uv_use_host_loop(error) != 0) return -1;
     *loop = host;
     return 0;
   }

@@ -1,5 +1,6 @@
 /* Module entry: per-env state, JS callback registration, env teardown. */
 #include "env.h"
+#include "coalesce.h"
 #include "errors.h"
 #include "fd.h"
 #include "handle.h"
@@ -17,17 +18,22 @@ cn_env *cn_env_get(napi_env env) {
   return napi_get_instance_data(env, &data) == napi_ok ? data : NULL;
 }
 
+void cn_env_teardown_step(cn_env *cenv) {
+  if (!cenv->tearing_down || cenv->handles != NULL || cenv->host_closing > 0 || cenv->cleanup_hook == NULL)
+    return;
+  napi_remove_async_cleanup_hook(cenv->cleanup_hook);
+  cenv->cleanup_hook = NULL;
+}
+
 /* Env teardown on the host's loop: close what is still open; the hook is
- * removed by the last close (handle.c), which the host loop runs later. */
+ * removed once the handles and the host hooks have closed, which the host
+ * loop runs later (cn_env_teardown_step). */
 static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   cn_env *cenv = arg;
   cenv->tearing_down = 1;
-  if (cenv->handles == NULL) {
-    napi_remove_async_cleanup_hook(hook);
-    cenv->cleanup_hook = NULL;
-  } else {
-    cn_handle_close_all(cenv);
-  }
+  cn_coalesce_release(cenv);
+  cn_handle_close_all(cenv);
+  cn_env_teardown_step(cenv);
 }
 
 /* Env teardown with a private loop, which is ours to run: the closes finish
@@ -36,6 +42,7 @@ static void cn_env_on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
 static void cn_env_on_exit(void *arg) {
   cn_env *cenv = arg;
   cenv->tearing_down = 1;
+  cn_coalesce_release(cenv);
   if (cenv->handles) cn_handle_close_all(cenv);
   while (cenv->handles) cn_loop_run_once(cenv->driver);
   cn_loop_release(cenv->driver);
@@ -125,6 +132,8 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
   if (status == napi_ok) status = cn_export_fn(env, exports, "setCallbacks", cn_set_callbacks);
   if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeBuffer", cn_stream_write_buffer, cenv);
   if (status == napi_ok) status = cn_export_fn_with(env, exports, "writeUtf8", cn_stream_write_string, cenv);
+  if (status == napi_ok) status = cn_export_fn_with(env, exports, "coalesceBuffer", cn_stream_coalesce_buffer, cenv);
+  if (status == napi_ok) status = cn_export_fn_with(env, exports, "coalesceUtf8", cn_stream_coalesce_string, cenv);
   if (status == napi_ok) status = cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
   if (status == napi_ok) status = cn_export_fn(env, exports, "socketOptions", cn_sockopt_read);
   if (status == napi_ok) status = cn_export_fn(env, exports, "dupDescriptor", cn_fd_dup);
@@ -160,7 +169,7 @@ static napi_value cn_init(napi_env env, napi_value exports) {
     napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot attach its state to the environment");
     return NULL;
   }
-  if (cn_env_add_teardown(env, cenv) != napi_ok ||
+  if (cn_coalesce_init(cenv) != 0 || cn_env_add_teardown(env, cenv) != napi_ok ||
       cn_export_all(env, exports, cenv) != napi_ok) {
     napi_throw_error(env, "ERR_CNET_NAPI", "cnet: cannot set up the module");
     return NULL;

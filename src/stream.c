@@ -1,4 +1,5 @@
 #include "stream.h"
+#include "coalesce.h"
 #include "napi_util.h"
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@ typedef struct {
   cn_handle *h;
   napi_ref data;      /* the Buffer or array of Buffers being written */
   char *owned;        /* copy of a string's bytes, or NULL */
+  int batch;          /* the rest of a coalesced batch: JS waits for no callback */
 } cn_write_req;
 
 static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
@@ -99,10 +101,59 @@ static void cn_stream_after_write(uv_write_t *req, int status) {
   cn_write_req *wr = (cn_write_req *)req;
   cn_handle *h = wr->h;
 
+  int batch = wr->batch;
+
   if (wr->data) napi_delete_reference(h->cenv->env, wr->data);
   free(wr->owned);
   free(wr);
-  cn_handle_emit_status(h, CN_ON_WRITE, status);
+  if (!batch) {
+    cn_handle_emit_status(h, CN_ON_WRITE, status);
+  } else if (status < 0 && status != UV_ECANCELED) {
+    napi_env env = h->cenv->env;
+    napi_handle_scope scope;
+    napi_value argv[2];
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    argv[0] = cn_int(env, status);
+    argv[1] = cn_bool(env, 1);
+    cn_handle_emit(h, CN_ON_WRITE, 2, argv);
+    napi_close_handle_scope(env, scope);
+  }
+}
+
+/* Queues what the socket did not take of a batch; owned is the batch's memory. */
+static int cn_stream_queue(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
+                           napi_value keep, char *owned, int batch) {
+  napi_env env = h->cenv->env;
+  cn_write_req *wr = malloc(sizeof *wr);
+  int err;
+  if (wr == NULL) {
+    free(owned);
+    return UV_ENOMEM;
+  }
+  wr->h = h;
+  wr->owned = owned;
+  wr->data = NULL;
+  wr->batch = batch;
+  /* Without the reference the Buffer could be collected while libuv writes from it. */
+  if (keep != NULL && napi_create_reference(env, keep, 1, &wr->data) != napi_ok) {
+    free(owned);
+    free(wr);
+    return UV_ENOMEM;
+  }
+  err = cn_uv.write(&wr->req, &h->uv.stream, bufs, nbufs, cn_stream_after_write);
+  if (err) {
+    if (wr->data) napi_delete_reference(env, wr->data);
+    free(owned);
+    free(wr);
+    return err;
+  }
+  return 1;
+}
+
+int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned) {
+  int result = cn_stream_queue(h, &rest, 1, NULL, owned, 1);
+  cn_loop_sync(h->cenv->driver);
+  return result < 0 ? result : 0;
 }
 
 /*
@@ -116,10 +167,12 @@ static void cn_stream_after_write(uv_write_t *req, int status) {
 static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
                                 napi_value keep, char *owned) {
   uv_stream_t *stream = &h->uv.stream;
-  napi_env env = h->cenv->env;
-  cn_write_req *wr;
-  int err;
+  int err = cn_coalesce_flush(h);
 
+  if (err) {
+    free(owned);
+    return err;
+  }
   if (stream->write_queue_size == 0) {
     int written = cn_uv.try_write(stream, bufs, nbufs);
     if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) {
@@ -142,28 +195,7 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
     }
   }
 
-  wr = malloc(sizeof *wr);
-  if (wr == NULL) {
-    free(owned);
-    return UV_ENOMEM;
-  }
-  wr->h = h;
-  wr->owned = owned;
-  wr->data = NULL;
-  /* Without the reference the Buffer could be collected while libuv writes from it. */
-  if (keep != NULL && napi_create_reference(env, keep, 1, &wr->data) != napi_ok) {
-    free(owned);
-    free(wr);
-    return UV_ENOMEM;
-  }
-  err = cn_uv.write(&wr->req, stream, bufs, nbufs, cn_stream_after_write);
-  if (err) {
-    if (wr->data) napi_delete_reference(env, wr->data);
-    free(owned);
-    free(wr);
-    return err;
-  }
-  return 1;
+  return cn_stream_queue(h, bufs, nbufs, keep, owned, 0);
 }
 
 /* The handle named by argv[0] of a by-id call (handle_ids.h), or NULL. */
@@ -174,18 +206,38 @@ static cn_handle *cn_stream_by_id(napi_env env, napi_callback_info info, napi_va
   return cn_handle_ids_find(&cenv->ids, env, argv[0]);
 }
 
-/* writeBuffer(handleId, buffer) */
-napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info) {
+static napi_value cn_stream_write_buffer_as(napi_env env, napi_callback_info info, int coalesce) {
   napi_value argv[2];
   cn_handle *h = cn_stream_by_id(env, info, argv);
   void *data;
   size_t len;
   uv_buf_t buf;
+  int result;
 
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return cn_int(env, UV_EINVAL);
+  if (coalesce && cn_coalesce_started(h)) {
+    char *room = cn_coalesce_reserve(h, len);
+    if (room != NULL) {
+      memcpy(room, data, len);
+      cn_coalesce_commit(h, len);
+      return cn_int(env, 0);
+    }
+  }
   buf = cn_buf(data, len);
-  return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, argv[1], NULL));
+  result = cn_stream_write_bufs(h, &buf, 1, argv[1], NULL);
+  if (coalesce && result == 0) cn_coalesce_start(h);
+  return cn_synced(h, result);
+}
+
+/* writeBuffer(handleId, buffer) */
+napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info) {
+  return cn_stream_write_buffer_as(env, info, 0);
+}
+
+/* coalesceBuffer(handleId, buffer): as writeBuffer, into the batch if it fits. */
+napi_value cn_stream_coalesce_buffer(napi_env env, napi_callback_info info) {
+  return cn_stream_write_buffer_as(env, info, 1);
 }
 
 /* writev(arrayOfBuffers) */
@@ -220,17 +272,28 @@ napi_value cn_stream_writev(napi_env env, napi_callback_info info) {
   return cn_synced(c.h, result);
 }
 
-/* writeUtf8(handleId, string): encodes straight into the socket or a heap copy. */
-napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
+/* Encodes a string straight into the batch, the socket or a heap copy. */
+static napi_value cn_stream_write_string_as(napi_env env, napi_callback_info info, int coalesce) {
   napi_value argv[2];
   cn_handle *h = cn_stream_by_id(env, info, argv);
   char stack[16384];
   char *text = stack;
   size_t len = 0;
   uv_buf_t buf;
+  int err;
 
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok) return cn_int(env, UV_EINVAL);
+  if (coalesce && cn_coalesce_started(h)) {
+    /* Node-API writes a terminating NUL, which the batch does not keep. */
+    char *room = cn_coalesce_reserve(h, len + 1);
+    if (room != NULL) {
+      if (napi_get_value_string_utf8(env, argv[1], room, len + 1, &len) != napi_ok) return cn_int(env, UV_EINVAL);
+      cn_coalesce_commit(h, len);
+      return cn_int(env, 0);
+    }
+  }
+  if ((err = cn_coalesce_flush(h)) != 0) return cn_int(env, err);
   if (len >= sizeof stack) {
     text = malloc(len + 1);
     if (text == NULL) return cn_int(env, UV_ENOMEM);
@@ -247,7 +310,10 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     char *rest;
     if (stream->write_queue_size == 0) {
       written = cn_uv.try_write(stream, &buf, 1);
-      if (written == (int)len) return cn_int(env, 0);
+      if (written == (int)len) {
+        if (coalesce) cn_coalesce_start(h);
+        return cn_int(env, 0);
+      }
       if (written < 0 && written != UV_EAGAIN && written != UV_ENOSYS) return cn_int(env, written);
       if (written < 0) written = 0;
     }
@@ -257,7 +323,27 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
     buf = cn_buf(rest, len - (size_t)written);
     return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, rest));
   }
-  return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, text));
+  err = cn_stream_write_bufs(h, &buf, 1, NULL, text);
+  if (coalesce && err == 0) cn_coalesce_start(h);
+  return cn_synced(h, err);
+}
+
+/* writeUtf8(handleId, string) */
+napi_value cn_stream_write_string(napi_env env, napi_callback_info info) {
+  return cn_stream_write_string_as(env, info, 0);
+}
+
+/* coalesceUtf8(handleId, string): as writeUtf8, into the batch if it fits. */
+napi_value cn_stream_coalesce_string(napi_env env, napi_callback_info info) {
+  return cn_stream_write_string_as(env, info, 1);
+}
+
+/* flush(): sends the batch now; 0 or the error of the socket write. */
+napi_value cn_stream_flush(napi_env env, napi_callback_info info) {
+  cn_call c;
+  cn_call_init(env, info, &c);
+  if (c.h == NULL) return cn_int(env, UV_EBADF);
+  return cn_synced(c.h, cn_coalesce_flush(c.h));
 }
 
 static void cn_stream_after_shutdown(uv_shutdown_t *req, int status) {
@@ -274,6 +360,8 @@ napi_value cn_stream_shutdown(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
+  /* A shutdown queued behind a batch's queued rest waits for it, as libuv orders both. */
+  cn_coalesce_flush_deferred(c.h);
   c.h->shutdown_req.data = c.h;
   return cn_synced(c.h, cn_uv.shutdown(&c.h->shutdown_req, &c.h->uv.stream, cn_stream_after_shutdown));
 }
@@ -317,6 +405,7 @@ napi_value cn_stream_write_queue_size(napi_env env, napi_callback_info info) {
   cn_call c;
   napi_value v;
   cn_call_init(env, info, &c);
+  if (c.h) cn_coalesce_flush_deferred(c.h);
   if (napi_create_double(env, c.h ? (double)c.h->uv.stream.write_queue_size : 0, &v) != napi_ok) return NULL;
   return v;
 }

@@ -15,6 +15,12 @@ napi_value cn_stream_write_buffer(napi_env env, napi_callback_info info);
 napi_value cn_stream_writev(napi_env env, napi_callback_info info);
 /* writeUtf8(handleId, string): a module function */
 napi_value cn_stream_write_string(napi_env env, napi_callback_info info);
+/* coalesceBuffer/coalesceUtf8(handleId, data): module functions, see coalesce.h */
+napi_value cn_stream_coalesce_buffer(napi_env env, napi_callback_info info);
+napi_value cn_stream_coalesce_string(napi_env env, napi_callback_info info);
+napi_value cn_stream_flush(napi_env env, napi_callback_info info);
+/* Queues the rest of a coalesced batch, whose memory `owned` it takes; 0 or an error. */
+int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned);
 napi_value cn_stream_shutdown(napi_env env, napi_callback_info info);
 napi_value cn_stream_listen(napi_env env, napi_callback_info info);
 napi_value cn_stream_write_queue_size(napi_env env, napi_callback_info info);

@@ -34,9 +34,15 @@ int cn_uv_use_host_loop(const char **error) {
     *error = "the host's libuv lacks uv_async_*, uv_ref/uv_unref or uv_close";
     return -1;
   }
-  if (cn_uv_host.prepare_init == NULL || cn_uv_host.prepare_start == NULL) {
+  if (cn_uv_host.prepare_init == NULL || cn_uv_host.prepare_start == NULL || cn_uv_host.prepare_stop == NULL) {
     cn_uv_host.prepare_init = NULL;
     cn_uv_host.prepare_start = NULL;
+    cn_uv_host.prepare_stop = NULL;
+  }
+  if (cn_uv_host.check_init == NULL || cn_uv_host.check_start == NULL || cn_uv_host.check_stop == NULL) {
+    cn_uv_host.check_init = NULL;
+    cn_uv_host.check_start = NULL;
+    cn_uv_host.check_stop = NULL;
   }
   return 0;
 }

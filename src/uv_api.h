@@ -86,7 +86,11 @@ extern cn_uv_api cn_uv;
   X(void, ref, (uv_handle_t *))                                                              \
   X(void, unref, (uv_handle_t *))                                                            \
   X(int, prepare_init, (uv_loop_t *, uv_prepare_t *))                                        \
-  X(int, prepare_start, (uv_prepare_t *, uv_prepare_cb))
+  X(int, prepare_start, (uv_prepare_t *, uv_prepare_cb))                                      \
+  X(int, prepare_stop, (uv_prepare_t *))                                                      \
+  X(int, check_init, (uv_loop_t *, uv_check_t *))                                            \
+  X(int, check_start, (uv_check_t *, uv_check_cb))                                            \
+  X(int, check_stop, (uv_check_t *))
 
 #define CN_UV_FIELD(ret, name, params) ret(*name) params;
 typedef struct {
@@ -100,8 +104,9 @@ extern cn_uv_host_api cn_uv_host;
  * when the host lacks one of the functions. */
 int cn_uv_use_host(const char **error);
 
-/* Fills cn_uv_host; returns 0 or -1 with *error set when the host lacks the
- * async, ref or close functions a private loop needs. */
+/* Fills cn_uv_host, the functions cnet calls on the host's own loop; returns
+ * 0 or -1 with *error set when the host lacks the async, ref or close
+ * functions. Prepare and check handles are optional (NULL where missing). */
 int cn_uv_use_host_loop(const char **error);
 
 /* Fills cn_uv from a private copy of libuv; returns 0 or -1 with *error set. */

@@ -9,6 +9,8 @@
  * reply   echoes the first chunk it reads and ends (shutdown), closes on EOF:
  *         the churn server, which closes first
  * http    answers every "\r\n\r\n"-terminated request with a fixed 200 response
+ * pipeline the echo server: a C server answers all requests of one read with
+ *         one write, the bound the pipeline scenario's coalescing aims at
  *
  * Prints {"port":P,"pid":PID} on stdout when listening; exits when stdin closes
  * or receives a line (so callgrind can write its totals on a clean exit).
@@ -245,7 +247,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: cserver echo|sink|source|http|reply [--port P] [--host H]\n");
     return 1;
   }
-  if (!strcmp(argv[1], "echo")) mode = M_ECHO;
+  if (!strcmp(argv[1], "echo") || !strcmp(argv[1], "pipeline")) mode = M_ECHO;
   else if (!strcmp(argv[1], "sink")) mode = M_SINK;
   else if (!strcmp(argv[1], "source")) mode = M_SOURCE;
   else if (!strcmp(argv[1], "http")) mode = M_HTTP;

@@ -6,6 +6,8 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CHUNK = 65536;
+// Bytes of one request of the pipeline scenario (the generator's --size).
+const REQUEST_SIZE = 32;
 
 // Load the implementation under test. Scenario code receives the module and
 // never looks at which one it got.
@@ -57,4 +59,4 @@ function collectGarbage() {
   return false;
 }
 
-module.exports = { ROOT, CHUNK, loadImpl, bulkPattern, echoMessage, runtimeName, collectGarbage };
+module.exports = { ROOT, CHUNK, REQUEST_SIZE, loadImpl, bulkPattern, echoMessage, runtimeName, collectGarbage };

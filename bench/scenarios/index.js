@@ -6,6 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 const { LineProc, runToEnd, cpuNs, rssBytes, sleep } = require('../lib/proc');
+const { REQUEST_SIZE } = require('./common');
 
 const SERVER_MAIN = path.join(__dirname, 'server-main.js');
 const CLIENT_MAIN = path.join(__dirname, 'client-main.js');
@@ -122,6 +123,11 @@ function loadScenario(serverMode, loadArgs, metric, perUnit, check = () => {}) {
 
 const echoArgs = (conns) => (cfg) => ['echo', '--conns', String(conns), '--inflight', String(cfg.inflight),
   '--size', '64', '--warmup', String(cfg.warmup), '--duration', String(cfg.duration)];
+
+// The pipeline server answers each REQUEST_SIZE-byte request with its own
+// write; the generator sends 16 of them at a time in one write.
+const pipelineArgs = (cfg) => ['echo', '--conns', '50', '--inflight', '16', '--size', String(REQUEST_SIZE),
+  '--warmup', String(cfg.warmup), '--duration', String(cfg.duration)];
 
 // ---- idle connections -------------------------------------------------------
 
@@ -275,6 +281,9 @@ const SCENARIOS = [
     target: { cnetNet: 1.2, p99NotWorse: true }, run: loadScenario('echo', echoArgs(1), 'msgs_per_s', (r) => r.total_msgs) },
   { id: 'echo100', cpuUnit: 'msg', title: 'echo 64 B, 100 connections', unit: 'msg/s', higher: true, latency: true,
     target: { cnetC: 0.85 }, run: loadScenario('echo', echoArgs(100), 'msgs_per_s', (r) => r.total_msgs) },
+  { id: 'pipeline', cpuUnit: 'msg', title: 'pipelined 16 x 32 B requests, one write per answer, 50 conns',
+    unit: 'msg/s', higher: true, latency: true, target: { cnetNet: 2.0 },
+    run: loadScenario('pipeline', pipelineArgs, 'msgs_per_s', (r) => r.total_msgs) },
   { id: 'bulk-recv', cpuUnit: 'MB', title: 'bulk 64 KiB, under test receives', unit: 'MB/s', higher: true,
     target: { cnetNet: 1.0, cnetC: 0.9 },
     run: loadScenario('sink', (cfg) => ['bulk-up', '--duration', String(cfg.duration)], 'mb_per_s', (r) => r.bytes / 1e6) },

@@ -3,7 +3,7 @@
 // argument and uses only the documented net API, so the very same code runs
 // with the built-in net and with cnet.
 
-const { CHUNK, bulkPattern } = require('./common');
+const { CHUNK, REQUEST_SIZE, bulkPattern } = require('./common');
 
 function ignoreErrors(socket) {
   socket.on('error', () => {});
@@ -86,6 +86,26 @@ function sourceServer(net) {
   });
 }
 
+// Pipelined request/response, as a naive Redis or SMTP server does it: the
+// requests are REQUEST_SIZE bytes each and every one is answered with its own
+// write() (of the request's bytes, which the load generator's echo mode checks),
+// however many arrived in one read.
+function pipelineServer(net) {
+  return net.createServer((socket) => {
+    let partial = null;
+    socket.setNoDelay(true);
+    ignoreErrors(socket);
+    socket.on('data', (chunk) => {
+      const data = partial === null ? chunk : Buffer.concat([partial, chunk]);
+      let at = 0;
+      for (; at + REQUEST_SIZE <= data.length; at += REQUEST_SIZE) {
+        socket.write(data.subarray(at, at + REQUEST_SIZE));
+      }
+      partial = at < data.length ? Buffer.from(data.subarray(at)) : null;
+    });
+  });
+}
+
 // Tiny HTTP/1.1 responder: one fixed 200 response per request head
 // ("\r\n\r\n"), keep-alive, no parsing beyond that.
 function httpServer(net) {
@@ -115,6 +135,7 @@ function httpServer(net) {
   });
 }
 
-const SERVERS = { echo: echoServer, reply: replyServer, sink: sinkServer, source: sourceServer, http: httpServer };
+const SERVERS = { echo: echoServer, reply: replyServer, sink: sinkServer, source: sourceServer, http: httpServer,
+  pipeline: pipelineServer };
 
 module.exports = { SERVERS };
