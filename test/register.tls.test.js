@@ -14,6 +14,7 @@ const test = require('node:test');
 const assert = require('assert');
 const path = require('path');
 const { spawn } = require('child_process');
+const { childArgs } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const registerPath = path.join(root, 'register.js');
@@ -22,7 +23,7 @@ const fixtures = path.join(__dirname, 'fixtures', 'register');
 // Runs a fixture in a child of this runtime; resolves with the JSON line it printed.
 function runFixture(runtimeArgs, fixture) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...runtimeArgs, path.join(fixtures, fixture)], {
+    const child = spawn(process.execPath, [...childArgs(runtimeArgs), path.join(fixtures, fixture)], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
     });
     let stdout = '';

@@ -8,13 +8,14 @@ const test = require('node:test');
 const assert = require('assert');
 const path = require('path');
 const { spawn } = require('child_process');
+const { childArgs } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const fixture = path.join(__dirname, 'fixtures', 'cluster', 'workers.js');
 
 function runCluster(runtimeArgs, policy) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...runtimeArgs, fixture], {
+    const child = spawn(process.execPath, [...childArgs(runtimeArgs), fixture], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
       env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: policy },
     });
