@@ -4,10 +4,10 @@ const args = require('./args');
 const { networkFamilyAutoselection } = require('./cli-options');
 
 // The running runtime's defaults: on Node, its own or those its command line
-// sets; on Bun, whatever Bun's node:net starts with (500 ms, and Bun reads
-// the same flags), since Bun users expect Bun's defaults.
+// sets; on Bun and Deno, whatever their node:net starts with (500 ms; Bun
+// reads the same flags, Deno ignores them), since their users expect those.
 function initialDefaults() {
-  if (process.versions.bun) {
+  if (process.versions.bun || process.versions.deno) {
     const builtin = require('node:net');
     return { enabled: builtin.getDefaultAutoSelectFamily(), attemptTimeout: builtin.getDefaultAutoSelectFamilyAttemptTimeout() };
   }

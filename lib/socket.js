@@ -224,16 +224,14 @@ class Socket extends Duplex {
     if (this.readableFlowing !== false && !this.isPaused() && this._handle) this.read(0);
   }
 
-  // Keep-alive and type of service asked for before the connection was up take
-  // effect now that the socket exists (keep-alive set earlier got libuv's 60 s);
-  // on Bun, TCP_NODELAY goes on as Bun's node:net does it.
   // Options that act on a connected socket: set once it is (after connect,
-  // before 'connect'), as built-in net does.
+  // before 'connect'), as built-in net does; keep-alive set earlier got
+  // libuv's 60 s. On Bun, TCP_NODELAY goes on for every TCP socket, once, as
+  // Bun's node:net does it.
   _applyConnectedOptions() {
     const handle = this._handle;
-    if (this._noDelay) handle.setNoDelay(true);
+    if (this._noDelay || (compat.noDelayWhenOpened && !handle.pipe)) handle.setNoDelay(true);
     if (handle.pipe) return;
-    if (compat.noDelayWhenOpened) handle.setNoDelay(true);
     if (this._keepAlive) {
       handle.setKeepAlive(true, this._keepAliveDelay, this._keepAliveInterval, this._keepAliveCount);
     }

@@ -1,5 +1,5 @@
 'use strict';
-// Node only: TLS from the runtime's `tls` over a cnet socket, with what a user
+// TLS from the runtime's `tls` over a cnet socket on Node and Deno, with what a user
 // observes when it runs over a built-in socket.
 //
 // Node's TLSSocket encrypts over a native stream handle. A built-in net.Socket
@@ -44,9 +44,10 @@ function installOnce(CnetSocket) {
   if (typeof init !== 'function') return;
   TLSSocket.prototype._init = function initOverCnet(socket, wrap) {
     init.call(this, socket, wrap);
-    if (socket instanceof CnetSocket && wrap && wrap.stream === socket && this._handle && this._handle._parent) {
-      adopt(this, socket, wrap, this._handle._parent);
-    }
+    if (!(socket instanceof CnetSocket) || !wrap || wrap.stream !== socket || !this._handle || !this._handle._parent) return;
+    adopt(this, socket, wrap, this._handle._parent);
+    // Deno's TLS handle copied the adapter's methods when it was made.
+    if (process.versions.deno) reachSocket(this._handle, socket);
   };
 }
 
@@ -63,26 +64,31 @@ function fillAddress(record, out) {
   return 0;
 }
 
-function adopt(tlsSocket, socket, wrap, jsHandle) {
-  takeOverReading(socket, wrap, jsHandle);
-  takeOverWriting(socket, wrap, jsHandle);
-
-  jsHandle.getpeername = (out) => fillAddress(socket._getpeername(), out);
-  jsHandle.getsockname = (out) => fillAddress(socket._getsockname(), out);
-  jsHandle.setNoDelay = (enable) => {
+// The TLSSocket's address getters, socket options and ref/unref reach the
+// socket through `handle` (the adapter's handle, and on Deno the TLS handle too).
+function reachSocket(handle, socket) {
+  handle.getpeername = (out) => fillAddress(socket._getpeername(), out);
+  handle.getsockname = (out) => fillAddress(socket._getsockname(), out);
+  handle.setNoDelay = (enable) => {
     socket.setNoDelay(enable);
     return 0;
   };
-  jsHandle.setKeepAlive = (enable, delaySeconds) => {
+  handle.setKeepAlive = (enable, delaySeconds) => {
     socket.setKeepAlive(enable, delaySeconds * 1000);
     return 0;
   };
-  jsHandle.ref = () => {
+  handle.ref = () => {
     socket.ref();
   };
-  jsHandle.unref = () => {
+  handle.unref = () => {
     socket.unref();
   };
+}
+
+function adopt(tlsSocket, socket, wrap, jsHandle) {
+  takeOverReading(socket, wrap, jsHandle);
+  takeOverWriting(socket, wrap, jsHandle);
+  reachSocket(jsHandle, socket);
 
   // The plain socket closing destroys the TLSSocket before the socket's later
   // 'close' listeners run, as TLS does over a built-in socket.

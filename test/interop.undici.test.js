@@ -7,13 +7,14 @@ const test = require('node:test');
 const path = require('path');
 const { spawn } = require('child_process');
 const { sameOnBoth } = require('./helpers/modules');
+const { childArgs } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const fixture = path.join(__dirname, 'fixtures', 'undici', 'keepalive.js');
 
 function runFixture(runtimeArgs, fixtureArgs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...runtimeArgs, fixture, ...fixtureArgs], {
+    const child = spawn(process.execPath, [...childArgs(runtimeArgs), fixture, ...fixtureArgs], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
     });
     let stdout = '';

@@ -8,6 +8,7 @@ const os = require('os');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { builtin, listen, close } = require('./helpers/modules');
+const { childArgs } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const registerPath = path.join(root, 'register.js');
@@ -15,16 +16,9 @@ const fixtures = path.join(__dirname, 'fixtures', 'register');
 
 const bunEsm = Boolean(process.versions.bun) && 'on Bun, ES imports of builtins are not redirected: Bun resolves them before runtime plugins (onResolve is not called; build.module() refuses to override "net") and Module._resolveFilename applies to require() only';
 
-// Deno's own spellings of Node's preload flags (a Deno child given Node's
-// flags ignores them): -r is --require, --import is --preload.
-function denoArgs(runtimeArgs) {
-  const flags = { '-r': '--require', '--import': '--preload' };
-  return ['run', '-A', ...runtimeArgs.map((arg) => flags[arg] || arg)];
-}
-
 // Runs a fixture in a child of this runtime; resolves with the JSON line it printed.
 function runFixture(runtimeArgs, fixture, fixtureArgs = []) {
-  const args = process.versions.deno ? denoArgs(runtimeArgs) : runtimeArgs;
+  const args = childArgs(runtimeArgs);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...args, path.join(fixtures, fixture), ...fixtureArgs], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,

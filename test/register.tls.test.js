@@ -14,6 +14,7 @@ const test = require('node:test');
 const assert = require('assert');
 const path = require('path');
 const { spawn } = require('child_process');
+const { childArgs } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const registerPath = path.join(root, 'register.js');
@@ -22,7 +23,7 @@ const fixtures = path.join(__dirname, 'fixtures', 'register');
 // Runs a fixture in a child of this runtime; resolves with the JSON line it printed.
 function runFixture(runtimeArgs, fixture) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...runtimeArgs, path.join(fixtures, fixture)], {
+    const child = spawn(process.execPath, [...childArgs(runtimeArgs), path.join(fixtures, fixture)], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
     });
     let stdout = '';
@@ -77,8 +78,13 @@ test('smtp-server with implicit TLS receives nodemailer\'s messages through cnet
 // ftp-srv answers it in plain text.
 const bunTurnOrder = Boolean(process.versions.bun) && 'on Bun, promise jobs run after all events of a loop turn, so ftp-srv wraps its control socket after the client\'s ClientHello has reached its command parser';
 
+// Deno: the workload fails on Deno's own net and tls (no cnet in the process):
+// the upload over the TLS data connection (STOR) never completes, and
+// basic-ftp's control socket times out.
+const denoFtpsUpload = Boolean(process.versions.deno) && 'on Deno, the FTPS upload over a TLS data connection never completes on Deno\'s own net and tls, so there is no reference run to compare cnet with';
+
 test('basic-ftp with explicit FTPS against ftp-srv through cnet/register as through net (AUTH TLS, upload, list, download 1 MiB)',
-  { timeout: 60000, skip: bunTurnOrder }, async () => {
+  { timeout: 60000, skip: bunTurnOrder || denoFtpsUpload }, async () => {
     const seen = await sameWithRegister('ftps.js', ['serverIsCnet', 'controlIsCnet']);
     assert.deepStrictEqual(seen, {
       encrypted: true,
