@@ -335,16 +335,10 @@ class Socket extends Duplex {
     const state = this._writableState;
     if (cb === undefined && typeof encoding !== 'function' && handle !== null && !this.connecting
         && shortcuts.writableIsIdle(state)) {
-      let result;
-      if (shortcuts.isDirectBuffer(state, chunk, encoding)) {
-        result = handle.writeSoon(chunk);
-        this._bytesDispatched += chunk.length;
-      } else if (shortcuts.isDirectUtf8(state, chunk, encoding)) {
-        result = handle.writeStringSoon(chunk);
-        this._bytesDispatched += Buffer.byteLength(chunk);
-      } else {
+      if (!shortcuts.isDirectBuffer(state, chunk, encoding) && !shortcuts.isDirectUtf8(state, chunk, encoding)) {
         return Duplex.prototype.write.call(this, chunk, encoding, cb);
       }
+      const result = this._dispatchChunk(handle, chunk, 'utf8', true);
       this._unrefTimer();
       if (result === 0) return true;
       this._dispatchResult = result;
@@ -369,19 +363,23 @@ class Socket extends Duplex {
       return;
     }
     this._unrefTimer();
-    let result;
+    this._afterDispatch(this._dispatchChunk(handle, chunk, encoding, false), cb);
+  }
+
+  // The one place a chunk's type picks the handle call and its bytes are
+  // counted: at once, or (soon) into the turn's batch.
+  _dispatchChunk(handle, chunk, encoding, soon) {
     if (typeof chunk !== 'string') {
-      result = handle.write(chunk);
       this._bytesDispatched += chunk.length;
-    } else if (isUtf8(encoding)) {
-      result = handle.writeString(chunk);
-      this._bytesDispatched += Buffer.byteLength(chunk);
-    } else {
-      const buffer = Buffer.from(chunk, encoding);
-      result = handle.write(buffer);
-      this._bytesDispatched += buffer.length;
+      return soon ? handle.writeSoon(chunk) : handle.write(chunk);
     }
-    this._afterDispatch(result, cb);
+    if (isUtf8(encoding)) {
+      this._bytesDispatched += Buffer.byteLength(chunk);
+      return soon ? handle.writeStringSoon(chunk) : handle.writeString(chunk);
+    }
+    const buffer = Buffer.from(chunk, encoding);
+    this._bytesDispatched += buffer.length;
+    return soon ? handle.writeSoon(buffer) : handle.write(buffer);
   }
 
   // Encrypted data from a TLS layer over this socket (tls-interop): Buffers
