@@ -10,10 +10,11 @@
 const fs = require('fs');
 const path = require('path');
 
-const ORDER = ['echo1', 'echo100', 'bulk-recv', 'bulk-send', 'churn', 'idle', 'client', 'http', 'instr', 'instr1'];
+const ORDER = ['echo1', 'echo100', 'pipeline', 'bulk-recv', 'bulk-send', 'churn', 'idle', 'client', 'http', 'tls-bulk', 'tls-rr',
+  'instr', 'instr1'];
 const SHORT = {
-  echo1: 'echo 1 conn', echo100: 'echo 100 conns', 'bulk-recv': 'bulk receive', 'bulk-send': 'bulk send',
-  churn: 'churn', idle: 'idle memory', client: 'client 100', http: 'HTTP keep-alive', instr: 'instr 100 conns', instr1: 'instr 1 conn',
+  echo1: 'echo 1 conn', echo100: 'echo 100 conns', pipeline: 'pipelined', 'bulk-recv': 'bulk receive', 'bulk-send': 'bulk send',
+  churn: 'churn', idle: 'idle memory', client: 'client 100', http: 'HTTP keep-alive', 'tls-bulk': 'TLS bulk', 'tls-rr': 'TLS req/resp', instr: 'instr 100 conns', instr1: 'instr 1 conn',
 };
 const COLORS = ['#3b6ea8', '#d9822b', '#4c9a52', '#8e5ea2', '#b5453a'];
 
