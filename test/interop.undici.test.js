@@ -5,28 +5,14 @@
 // net. Each run is a child of the runtime under test, with or without cnet/register.
 const test = require('node:test');
 const path = require('path');
-const { spawn } = require('child_process');
 const { sameOnBoth } = require('./helpers/modules');
-const { childArgs } = require('./helpers/child-args');
+const { runJsonFixture } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const fixture = path.join(__dirname, 'fixtures', 'undici', 'keepalive.js');
 
 function runFixture(runtimeArgs, fixtureArgs) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...childArgs(runtimeArgs), fixture, ...fixtureArgs], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code !== 0) return reject(new Error(`fixture exited (${code}, ${signal}); stderr: ${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()));
-    });
-  });
+  return runJsonFixture(runtimeArgs, fixture, fixtureArgs, root);
 }
 
 for (const [name, fixtureArgs] of [['by default (60 s)', []], ['with keepAliveInitialDelay 30000', ['30000']], ['with keepAliveInitialDelay 0', ['0']]]) {

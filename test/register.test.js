@@ -8,7 +8,7 @@ const os = require('os');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { builtin, listen, close } = require('./helpers/modules');
-const { childArgs } = require('./helpers/child-args');
+const { runJsonFixture } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const registerPath = path.join(root, 'register.js');
@@ -18,21 +18,7 @@ const bunEsm = Boolean(process.versions.bun) && 'on Bun, ES imports of builtins 
 
 // Runs a fixture in a child of this runtime; resolves with the JSON line it printed.
 function runFixture(runtimeArgs, fixture, fixtureArgs = []) {
-  const args = childArgs(runtimeArgs);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args, path.join(fixtures, fixture), ...fixtureArgs], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code !== 0) return reject(new Error(`${fixture} exited (${code}, ${signal}); stderr: ${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()));
-    });
-  });
+  return runJsonFixture(runtimeArgs, path.join(fixtures, fixture), fixtureArgs, root);
 }
 
 async function freePort() {

@@ -13,8 +13,7 @@
 const test = require('node:test');
 const assert = require('assert');
 const path = require('path');
-const { spawn } = require('child_process');
-const { childArgs } = require('./helpers/child-args');
+const { runJsonFixture } = require('./helpers/child-args');
 
 const root = path.join(__dirname, '..');
 const registerPath = path.join(root, 'register.js');
@@ -22,20 +21,7 @@ const fixtures = path.join(__dirname, 'fixtures', 'register');
 
 // Runs a fixture in a child of this runtime; resolves with the JSON line it printed.
 function runFixture(runtimeArgs, fixture) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...childArgs(runtimeArgs), path.join(fixtures, fixture)], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code !== 0) return reject(new Error(`${fixture} exited (${code}, ${signal}); stdout: ${stdout} stderr: ${stderr}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()));
-    });
-  });
+  return runJsonFixture(runtimeArgs, path.join(fixtures, fixture), [], root);
 }
 
 // The same workload without and with register; `proof` names the fields that
