@@ -107,17 +107,6 @@ static int cn_coalesce_write_out(cn_handle *h) {
   return cn_stream_write_batch(h, buf, buf.base - written);
 }
 
-static void cn_coalesce_report(cn_handle *h, int status) {
-  napi_env env = h->cenv->env;
-  napi_handle_scope scope;
-  napi_value argv[2];
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  argv[0] = cn_int(env, status);
-  argv[1] = cn_bool(env, 1);
-  cn_handle_emit(h, CN_ON_WRITE, 2, argv);
-  napi_close_handle_scope(env, scope);
-}
-
 /* Flushes every batch; JS run by an error report may make new ones. */
 static void cn_coalesce_flush_all(cn_env *cenv) {
   if (cenv->flushing || cenv->tearing_down) return;
@@ -128,7 +117,7 @@ static void cn_coalesce_flush_all(cn_env *cenv) {
     cn_coalesce_unlist(h);
     h->batch_error = 0;
     if (err == 0) err = cn_coalesce_write_out(h);
-    if (err) cn_coalesce_report(h, err);
+    if (err) cn_stream_report_batch_error(h, err);
   }
   cenv->flushing = 0;
   cn_loop_sync(cenv->driver);

@@ -97,27 +97,27 @@ napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {
   return cn_synced(c.h, cn_uv.read_stop(&c.h->uv.stream));
 }
 
+void cn_stream_report_batch_error(cn_handle *h, int status) {
+  napi_env env = h->cenv->env;
+  napi_handle_scope scope;
+  napi_value argv[2];
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  argv[0] = cn_int(env, status);
+  argv[1] = cn_bool(env, 1);
+  cn_handle_emit(h, CN_ON_WRITE, 2, argv);
+  napi_close_handle_scope(env, scope);
+}
+
 static void cn_stream_after_write(uv_write_t *req, int status) {
   cn_write_req *wr = (cn_write_req *)req;
   cn_handle *h = wr->h;
-
   int batch = wr->batch;
 
   if (wr->data) napi_delete_reference(h->cenv->env, wr->data);
   free(wr->owned);
   free(wr);
-  if (!batch) {
-    cn_handle_emit_status(h, CN_ON_WRITE, status);
-  } else if (status < 0 && status != UV_ECANCELED) {
-    napi_env env = h->cenv->env;
-    napi_handle_scope scope;
-    napi_value argv[2];
-    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-    argv[0] = cn_int(env, status);
-    argv[1] = cn_bool(env, 1);
-    cn_handle_emit(h, CN_ON_WRITE, 2, argv);
-    napi_close_handle_scope(env, scope);
-  }
+  if (!batch) cn_handle_emit_status(h, CN_ON_WRITE, status);
+  else if (status < 0 && status != UV_ECANCELED) cn_stream_report_batch_error(h, status);
 }
 
 /* Queues what the socket did not take of a batch; owned is the batch's memory. */

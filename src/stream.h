@@ -21,6 +21,8 @@ napi_value cn_stream_coalesce_string(napi_env env, napi_callback_info info);
 napi_value cn_stream_flush(napi_env env, napi_callback_info info);
 /* Queues the rest of a coalesced batch, whose memory `owned` it takes; 0 or an error. */
 int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned);
+/* A batch's write failed: onwrite(status, true), which JS turns into the socket's error. */
+void cn_stream_report_batch_error(cn_handle *h, int status);
 napi_value cn_stream_shutdown(napi_env env, napi_callback_info info);
 napi_value cn_stream_listen(napi_env env, napi_callback_info info);
 napi_value cn_stream_write_queue_size(napi_env env, napi_callback_info info);
