@@ -4,7 +4,8 @@
 // preloaded (Node itself is not built with them). Any report fails the run.
 const fs = require('fs');
 const path = require('path');
-const { execFileSync, spawnSync } = require('child_process');
+const { execFileSync } = require('child_process');
+const { runStreamed } = require('./helpers/run-streamed');
 
 const root = path.join(__dirname, '..');
 // binding.gyp is the one build definition: CNET_SANITIZE=1 turns the sanitizers on.
@@ -39,10 +40,9 @@ execFileSync(process.execPath, [nodeGyp, 'rebuild', ...(nodedir ? [`--nodedir=${
 const chosen = process.argv.slice(2);
 const files = chosen.length ? chosen
   : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], {
+runStreamed(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], {
   cwd: root,
-  encoding: 'utf8',
-  maxBuffer: 64 * 1024 * 1024,
+  limitMs: Number(process.env.CNET_RUN_LIMIT_MIN || 20) * 60000,
   env: {
     ...process.env,
     CNET_ADDON: addon,
@@ -51,9 +51,8 @@ const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '-
     ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1',
     UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
   },
+}).then((result) => {
+  const reports = (result.out.match(/ERROR: AddressSanitizer|runtime error:/g) || []).length;
+  console.log(`sanitizer reports: ${reports}`);
+  process.exit(result.status === 0 && !result.timedOut && reports === 0 ? 0 : 1);
 });
-const out = `${result.stdout}${result.stderr}`;
-process.stdout.write(out);
-const reports = (out.match(/ERROR: AddressSanitizer|runtime error:/g) || []).length;
-console.log(`sanitizer reports: ${reports}`);
-process.exit(result.status === 0 && reports === 0 ? 0 : 1);

@@ -8,8 +8,8 @@
 // files with `deno test`, which reports skipped tests as "ignored".
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const { resolveRuntimes } = require('../tools/runtimes');
+const { runStreamed } = require('./helpers/run-streamed');
 
 const root = path.join(__dirname, '..');
 // `npm test -- test/a.test.js ...` runs only those files (on every runtime);
@@ -52,42 +52,50 @@ const runs = [
 ].filter((run) => (only.length === 0 || only.some((o) => run.name.startsWith(o)))
   && !(chosenFiles.length && run.single));
 
-let passed = 0;
-let failed = 0;
-const summary = [];
-for (const run of runs) {
-  console.log(`\n=== ${run.name} ===`);
-  let bin;
-  try {
-    bin = run.bin();
-  } catch (err) {
-    console.log(err.message);
-    failed++;
-    summary.push(`${run.name}: could not run (${err.message})`);
-    continue;
+// Each run is bounded, so that a hang shows up as a failure in the log rather
+// than as CI's own time-out (its budget is 90 minutes; the whole suite takes
+// about 10 here). CNET_RUN_LIMIT_MIN overrides the per-run limit.
+const limitMs = Number(process.env.CNET_RUN_LIMIT_MIN || 20) * 60000;
+
+async function main() {
+  let passed = 0;
+  let failed = 0;
+  const summary = [];
+  const suiteStarted = Date.now();
+  for (const run of runs) {
+    console.log(`\n=== ${run.name} ===`);
+    let bin;
+    try {
+      bin = run.bin();
+    } catch (err) {
+      console.log(err.message);
+      failed++;
+      summary.push(`${run.name}: could not run (${err.message})`);
+      continue;
+    }
+    const result = await runStreamed(bin, run.args, { cwd: root, env: { ...process.env, ...run.env }, limitMs });
+    const { out } = result;
+    const count = (re) => { const m = out.match(re); return m ? Number(m[m.length - 1].match(/\d+/)[0]) : 0; };
+    const ok = result.status === 0 && !result.timedOut;
+    const deno = out.match(/^(?:ok|FAILED) \| (\d+) passed[^|]*\| (\d+) failed(?:[^|]*\| (\d+) ignored)?/m);
+    let p = deno ? Number(deno[1]) : count(/^(?:# pass|ℹ pass| *\d+ pass)\s*\d*/gm) || count(/^ *(\d+) pass$/gm);
+    let f = deno ? Number(deno[2]) : count(/^(?:# fail|ℹ fail)\s*\d+/gm) || count(/^ *(\d+) fail$/gm);
+    const skipped = deno ? Number(deno[3] || 0) : count(/^(?:# skipped|ℹ skipped)\s*\d+/gm) || count(/^ *(\d+) skip$/gm);
+    if (run.single) {
+      p = ok ? 1 : 0;
+      f = ok ? 0 : 1;
+    }
+    passed += p;
+    failed += f;
+    if (!ok && f === 0) failed++;
+    const how = result.timedOut ? ` (killed after ${limitMs / 60000} min)` : ok ? '' : ` (exit ${result.status})`;
+    summary.push(`${run.name}: ${p} passed, ${f} failed${skipped ? `, ${skipped} skipped` : ''}${how}, ${Math.round(result.seconds)} s`);
+    console.log(`=== ${run.name}: done in ${Math.round(result.seconds)} s ===`);
   }
-  const result = spawnSync(bin, run.args, {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, ...run.env },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const out = `${result.stdout}${result.stderr}`;
-  process.stdout.write(out);
-  const count = (re) => { const m = out.match(re); return m ? Number(m[m.length - 1].match(/\d+/)[0]) : 0; };
-  const ok = result.status === 0;
-  const deno = out.match(/^(?:ok|FAILED) \| (\d+) passed[^|]*\| (\d+) failed(?:[^|]*\| (\d+) ignored)?/m);
-  let p = deno ? Number(deno[1]) : count(/^(?:# pass|ℹ pass| *\d+ pass)\s*\d*/gm) || count(/^ *(\d+) pass$/gm);
-  let f = deno ? Number(deno[2]) : count(/^(?:# fail|ℹ fail)\s*\d+/gm) || count(/^ *(\d+) fail$/gm);
-  const skipped = deno ? Number(deno[3] || 0) : count(/^(?:# skipped|ℹ skipped)\s*\d+/gm) || count(/^ *(\d+) skip$/gm);
-  if (run.single) {
-    p = ok ? 1 : 0;
-    f = ok ? 0 : 1;
-  }
-  passed += p;
-  failed += f;
-  if (!ok && f === 0) failed++;
-  summary.push(`${run.name}: ${p} passed, ${f} failed${skipped ? `, ${skipped} skipped` : ''}${ok ? '' : ` (exit ${result.status})`}`);
+  console.log('\n=== summary ===');
+  for (const line of summary) console.log(line);
+  console.log(`${passed} passed, ${failed} failed, ${Math.round((Date.now() - suiteStarted) / 1000)} s`);
+  process.exit(failed === 0 ? 0 : 1);
 }
-console.log('\n=== summary ===');
-for (const line of summary) console.log(line);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+
+main();
