@@ -77,4 +77,5 @@ if (!globalThis[installed]) {
     hookLoad();
     hookImport();
   }
+  require('./lib/ipc').receiveAsCnet();
 }

@@ -31,6 +31,19 @@ function adoptDescriptorOf(builtinHandle) {
   return openDescriptor(copy, null);
 }
 
+// A worker's disconnect closes each handle the primary gave it with a callback
+// and waits for it; built-in net answers through the handle's owner, its
+// server. Here close(cb) on that handle closes the cnet server (which closes
+// the handle) and calls cb once the server has closed.
+function closeServerWith(primaryHandle, server) {
+  const close = primaryHandle.close;
+  primaryHandle.close = function closeFromCluster(cb) {
+    if (typeof cb !== 'function') return Reflect.apply(close, this, arguments);
+    server.close(() => cb());
+    return undefined;
+  };
+}
+
 // What cnet's Server keeps as its handle for a round-robin listen: the
 // primary's stand-in, through the methods Server calls on a handle.
 class PrimaryListener {
@@ -63,4 +76,4 @@ class PrimaryListener {
   }
 }
 
-module.exports = { cluster, listensThroughPrimary, descriptorOf, adoptDescriptorOf, PrimaryListener };
+module.exports = { cluster, listensThroughPrimary, descriptorOf, adoptDescriptorOf, closeServerWith, PrimaryListener };

@@ -9,6 +9,7 @@ const { Server } = require('./server');
 const { BoundSocket } = require('./bound-socket');
 
 require('./bun-tls').install(Socket);
+require('./ipc').install(Server, Socket);
 
 function createServer(options, connectionListener) {
   return new Server(options, connectionListener);

@@ -215,6 +215,7 @@ class Server extends EventEmitter {
       this._failListen(handle, err, null, -1);
       return;
     }
+    workers.closeServerWith(primaryHandle, this);
     this._connectionKey = connectionKey;
     this._activate(handle);
   }

@@ -1,9 +1,10 @@
 'use strict';
 // `npm run test:node-suite -- [<Node's test/ directory>] [--filter <text>] [--timeout <s>] [--bun]
-//   [--runtime node-system|node24|bun] [--json <file>] [--keep (the extracted tree)]`
+//   [--runtime node-system|node24|bun] [--json <file>] [--keep (the extracted tree)] [--set net|scale]`
 //
 // Runs Node's own test/parallel/test-net-*.js and test/sequential/test-net-*.js
-// unchanged, each once with built-in net and once with `-r register.js` (cnet),
+// (with `--set scale`: the test-cluster-*.js and test-child-process-*.js that
+// require net) unchanged, each once with built-in net and once with `-r register.js` (cnet),
 // on the machine's Node and on Node 24 (and on Bun with --bun), and prints how
 // many pass with built-in net, how many of those also pass with cnet, and the
 // ones that pass with net but fail with cnet.
@@ -26,7 +27,7 @@ const defaultGitDir = '/work/.mirror/denoland+node_test/repo';
 const CONCURRENCY = 2;
 
 function parseArgs(argv) {
-  const opts = { testDir: process.env.CNET_NODE_TESTS || null, filter: null, timeout: 30, bun: false, json: null };
+  const opts = { testDir: process.env.CNET_NODE_TESTS || null, filter: null, timeout: 30, bun: false, json: null, set: 'net' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--filter') opts.filter = argv[++i];
@@ -35,6 +36,7 @@ function parseArgs(argv) {
     else if (a === '--json') opts.json = argv[++i];
     else if (a === '--runtime') opts.runtime = argv[++i];
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--set') opts.set = argv[++i];
     else opts.testDir = a;
   }
   return opts;
@@ -129,14 +131,23 @@ function testMetadata(file) {
   return { flags, env };
 }
 
-function listTests(testDir, filter) {
+// The scale-out set: cluster and child_process tests whose code requires net.
+const usesNet = (file) => /require\(['"](?:node:)?net['"]\)/.test(fs.readFileSync(file, 'utf8'));
+const testSets = {
+  net: (name) => /^test-net-.*\.(js|mjs)$/.test(name),
+  scale: (name, file) => /^test-(cluster|child-process)-.*\.(js|mjs)$/.test(name) && usesNet(file),
+};
+
+function listTests(testDir, filter, set) {
+  const inSet = testSets[set];
+  if (!inSet) throw new Error(`--set ${set}: one of ${Object.keys(testSets).join(', ')}`);
   const tests = [];
   for (const group of ['parallel', 'sequential']) {
     const dir = path.join(testDir, group);
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).sort()) {
-      if (!/^test-net-.*\.(js|mjs)$/.test(name)) continue;
       if (filter && !name.includes(filter)) continue;
+      if (!inSet(name, path.join(dir, name))) continue;
       tests.push({ group, name, file: path.join(dir, name) });
     }
   }
@@ -259,8 +270,8 @@ async function main() {
   }
   const selected = opts.runtime ? runtimes.filter((r) => r.id === opts.runtime) : runtimes;
   for (const rt of selected) rt.label = versionOf(rt.bin, rt.kind) || rt.id;
-  const tests = listTests(found.dir, opts.filter);
-  console.log(`Node's tests from ${found.dir}: ${tests.length} test-net-* files`);
+  const tests = listTests(found.dir, opts.filter, opts.set);
+  console.log(`Node's tests from ${found.dir}: ${tests.length} files of the ${opts.set} set`);
   const summary = [];
   try {
     for (const runtime of selected) {

@@ -1,0 +1,210 @@
+'use strict';
+// cnet servers and sockets sent to other processes: `subprocess.send(message,
+// handle)`, `process.send()` and cluster's `worker.send()`.
+//
+// Sending. Node's IPC channel takes only built-in net's objects, whose handle
+// it passes with SCM_RIGHTS. A cnet Server or Socket goes as a built-in one
+// made for the purpose (a carrier): it holds a duplicate of the descriptor,
+// and neither reads nor accepts on it, so no byte goes through built-in net.
+// The carrier closes once the message has left (a socket without keepOpen:
+// once the receiver acknowledged it, as Node does). A socket sent without
+// keepOpen stops reading at once and leaves this process when the message has
+// left, as built-in net's does.
+//
+// Receiving (under cnet/register, where userland's net is cnet). Node turns a
+// received handle into a built-in Server (listening on it) or Socket (reading
+// it) before the 'message' listeners run. cnet asks Node for the plain handle
+// instead, by relabelling the message before Node's own listener reads its
+// type, then builds a cnet Server or Socket over a duplicate of its descriptor
+// and closes the plain handle, which nothing watched.
+const childProcess = require('child_process');
+const builtinNet = require('node:net');
+const binding = require('./binding');
+
+const kSendWrapped = Symbol('cnet.ipcSend');
+const kReceiveWrapped = Symbol('cnet.ipcReceive');
+
+let cnetServer = null;
+let cnetSocket = null;
+let receiving = false;
+// The plain handles of messages relabelled for conversion, with the kind the sender meant.
+const relabelled = new WeakMap();
+
+// Node's IPC only carries handles between Node processes; Bun and Deno refuse them.
+const supported = !process.versions.bun && !process.versions.deno
+  && typeof childProcess.ChildProcess === 'function'
+  && typeof childProcess.ChildProcess.prototype.spawn === 'function';
+
+function isCnet(value) {
+  return value instanceof cnetServer || value instanceof cnetSocket;
+}
+
+function descriptorOf(value) {
+  const handle = value._handle;
+  const fd = handle ? handle.fd : -1;
+  return typeof fd === 'number' ? fd : -1;
+}
+
+// A built-in Socket over a duplicate of fd that never reads, or null.
+function holderOf(fd) {
+  if (fd < 0) return null;
+  const copy = binding.dupDescriptor(fd);
+  if (copy < 0) return null;
+  return new builtinNet.Socket({ fd: copy, readable: false, writable: false });
+}
+
+// The built-in object to send in place of a cnet one, and what to do once the
+// message has left (sent) or if it never will (dropped).
+function carrierFor(value, keepOpen) {
+  const holder = holderOf(descriptorOf(value));
+  if (value instanceof cnetServer) {
+    const carrier = new builtinNet.Server();
+    if (holder) carrier._handle = holder._handle;
+    const release = () => { if (holder) holder.destroy(); };
+    return { carrier, sent: release, dropped: release };
+  }
+  if (!holder) return { carrier: new builtinNet.Socket(), sent() {}, dropped() {} };
+  if (keepOpen) {
+    const release = () => holder.destroy();
+    return { carrier: holder, sent: release, dropped: release };
+  }
+  // Without keepOpen Node takes the holder's handle and closes it on the receiver's ACK.
+  const handle = detach(value);
+  return {
+    carrier: holder,
+    sent() { handle.close(); },
+    dropped() {
+      handle.close();
+      holder.destroy();
+    },
+  };
+}
+
+// A socket sent without keepOpen: it reads no more and its handle, which the
+// caller closes once the message has left, no longer reaches it. It stops
+// counting as its server's connection, as built-in net's does.
+function detach(socket) {
+  const handle = socket._handle;
+  socket.setTimeout(0);
+  handle.readStop();
+  handle.owner = null;
+  socket._handle = null;
+  const server = socket._server;
+  if (server) {
+    server._connections--;
+    server._emitCloseIfDrained();
+  }
+  return handle;
+}
+
+function sendWithCnet(send) {
+  return function sendWithCnetHandles(message, handle, options, callback) {
+    if (handle === null || typeof handle !== 'object' || !isCnet(handle)) return Reflect.apply(send, this, arguments);
+    if (typeof options === 'function') {
+      callback = options;
+      options = undefined;
+    }
+    const keepOpen = options !== null && typeof options === 'object' && Boolean(options.keepOpen);
+    const target = this;
+    const carrier = carrierFor(handle, keepOpen);
+    let result;
+    try {
+      result = Reflect.apply(send, target, [message, carrier.carrier, options, (err) => {
+        if (err) carrier.dropped();
+        else carrier.sent();
+        // Without a callback Node reports a failed send as the target's 'error'.
+        if (typeof callback === 'function') callback(err);
+        else if (err) target.emit('error', err);
+      }]);
+    } catch (err) {
+      carrier.dropped();
+      throw err;
+    }
+    return result;
+  };
+}
+
+function wrapSend(target) {
+  if (typeof target.send !== 'function' || target.send[kSendWrapped]) return;
+  const send = sendWithCnet(target.send);
+  send[kSendWrapped] = true;
+  target.send = send;
+}
+
+// Node's own message names start with NODE_ (cluster's, the handle protocol's).
+function isInternal(message) {
+  return message !== null && typeof message === 'object' && typeof message.cmd === 'string'
+    && message.cmd.startsWith('NODE_');
+}
+
+// A cnet object over the plain handle's descriptor, passed to done(value):
+// a Server once it listens, a Socket at once. The plain handle is closed.
+function adopt(kind, handle, done) {
+  const fd = typeof handle.fd === 'number' ? handle.fd : -1;
+  const copy = fd >= 0 ? binding.dupDescriptor(fd) : -1;
+  handle.close();
+  if (copy < 0) {
+    done(undefined);
+    return;
+  }
+  if (kind === 'net.Socket') {
+    done(new cnetSocket({ fd: copy, readable: true, writable: true }));
+    return;
+  }
+  const server = new cnetServer();
+  server.listen({ fd: copy }, () => done(server));
+}
+
+function receiveWithCnet(target) {
+  if (target[kReceiveWrapped]) return;
+  target[kReceiveWrapped] = true;
+  target.prependListener('internalMessage', (message, handle) => {
+    if (!handle || message === null || typeof message !== 'object' || message.cmd !== 'NODE_HANDLE') return;
+    if (message.type !== 'net.Server' && message.type !== 'net.Socket') return;
+    if (isInternal(message.msg)) return;
+    relabelled.set(handle, message.type);
+    message.type = 'net.Native';
+  });
+  const emit = target.emit;
+  target.emit = function emitWithCnet(event, message, handle) {
+    if (event !== 'message' || handle === null || typeof handle !== 'object' || !relabelled.has(handle)) {
+      return Reflect.apply(emit, this, arguments);
+    }
+    const kind = relabelled.get(handle);
+    relabelled.delete(handle);
+    adopt(kind, handle, (value) => Reflect.apply(emit, this, ['message', message, value]));
+    return true;
+  };
+}
+
+// Every ChildProcess with an IPC channel gets it set up in spawn(); cluster's
+// fork() goes through the same prototype.
+function hookChildProcesses() {
+  const proto = childProcess.ChildProcess.prototype;
+  const spawn = proto.spawn;
+  proto.spawn = function spawnWithCnetIpc() {
+    const result = Reflect.apply(spawn, this, arguments);
+    if (this.channel) {
+      wrapSend(this);
+      if (receiving) receiveWithCnet(this);
+    }
+    return result;
+  };
+}
+
+function install(Server, Socket) {
+  cnetServer = Server;
+  cnetSocket = Socket;
+  if (!supported) return;
+  hookChildProcesses();
+  if (process.channel) wrapSend(process);
+}
+
+// cnet/register: handles received from now on arrive as cnet objects.
+function receiveAsCnet() {
+  if (!supported || receiving) return;
+  receiving = true;
+  if (process.channel) receiveWithCnet(process);
+}
+
+module.exports = { install, receiveAsCnet };
