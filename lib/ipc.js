@@ -64,6 +64,9 @@ function carrierFor(value, keepOpen) {
     return { carrier, sent: release, dropped: release };
   }
   if (!holder) return { carrier: new builtinNet.Socket(), sent() {}, dropped() {} };
+  // Through the carrier's server Node counts the connection as sent: it calls
+  // the server's _setupWorker() and, without keepOpen, takes it off _connections.
+  holder.server = value.server;
   if (keepOpen) {
     const release = () => holder.destroy();
     return { carrier: holder, sent: release, dropped: release };
@@ -80,20 +83,16 @@ function carrierFor(value, keepOpen) {
   };
 }
 
-// A socket sent without keepOpen: it reads no more and its handle, which the
-// caller closes once the message has left, no longer reaches it. It stops
-// counting as its server's connection, as built-in net's does.
+// A socket sent without keepOpen: it reads no more, and its handle, which the
+// caller closes once the message has left, no longer reaches it. Its server
+// no longer counts it here (Node's IPC has taken it off).
 function detach(socket) {
   const handle = socket._handle;
   socket.setTimeout(0);
   handle.readStop();
   handle.owner = null;
   socket._handle = null;
-  const server = socket._server;
-  if (server) {
-    server._connections--;
-    server._emitCloseIfDrained();
-  }
+  socket._server = null;
   return handle;
 }
 
@@ -137,6 +136,53 @@ function isInternal(message) {
     && message.cmd.startsWith('NODE_');
 }
 
+// The receiving end of Node's count of the sockets one server sent (by its
+// key): the sender's getConnections() and close() ask how many are still open
+// here, as Node's own receiving list answers for the sockets it builds.
+class SentSocketCount {
+  constructor(target, key) {
+    this.target = target;
+    this.key = key;
+    this.open = 0;
+    this.closeWanted = false;
+    target.on('internalMessage', (message) => {
+      if (message === null || typeof message !== 'object' || message.key !== key) return;
+      if (message.cmd === 'NODE_SOCKET_NOTIFY_CLOSE') {
+        if (this.open === 0) this.reportAllClosed();
+        else this.closeWanted = true;
+      } else if (message.cmd === 'NODE_SOCKET_GET_COUNT') {
+        this.reply({ cmd: 'NODE_SOCKET_COUNT', key, count: this.open });
+      }
+    });
+  }
+
+  add(socket) {
+    this.open++;
+    socket.once('close', () => {
+      if (--this.open === 0 && this.closeWanted) {
+        this.closeWanted = false;
+        this.reportAllClosed();
+      }
+    });
+  }
+
+  reportAllClosed() {
+    this.reply({ cmd: 'NODE_SOCKET_ALL_CLOSED', key: this.key });
+  }
+
+  reply(message) {
+    if (this.target.connected) this.target._send(message, undefined, true);
+  }
+}
+
+const sentCounts = new WeakMap();
+function sentCountOf(target, key) {
+  if (!sentCounts.has(target)) sentCounts.set(target, new Map());
+  const counts = sentCounts.get(target);
+  if (!counts.has(key)) counts.set(key, new SentSocketCount(target, key));
+  return counts.get(key);
+}
+
 // A cnet object over the plain handle's descriptor, passed to done(value):
 // a Server once it listens, a Socket at once. The plain handle is closed.
 function adopt(kind, handle, done) {
@@ -162,7 +208,7 @@ function receiveWithCnet(target) {
     if (!handle || message === null || typeof message !== 'object' || message.cmd !== 'NODE_HANDLE') return;
     if (message.type !== 'net.Server' && message.type !== 'net.Socket') return;
     if (isInternal(message.msg)) return;
-    relabelled.set(handle, message.type);
+    relabelled.set(handle, { kind: message.type, key: message.key });
     message.type = 'net.Native';
   });
   const emit = target.emit;
@@ -170,11 +216,26 @@ function receiveWithCnet(target) {
     if (event !== 'message' || handle === null || typeof handle !== 'object' || !relabelled.has(handle)) {
       return Reflect.apply(emit, this, arguments);
     }
-    const kind = relabelled.get(handle);
+    const { kind, key } = relabelled.get(handle);
     relabelled.delete(handle);
-    adopt(kind, handle, (value) => Reflect.apply(emit, this, ['message', message, value]));
+    adopt(kind, handle, (value) => {
+      if (key && value) sentCountOf(this, key).add(value);
+      Reflect.apply(emit, this, ['message', message, value]);
+    });
     return true;
   };
+}
+
+// spawn()'s stdio takes built-in sockets by their handle; a cnet socket goes
+// as its descriptor, which the child inherits the same way.
+function stdioWithDescriptors(options) {
+  if (options === null || typeof options !== 'object' || !Array.isArray(options.stdio)) return options;
+  if (!options.stdio.some((entry) => entry instanceof cnetSocket)) return options;
+  const stdio = options.stdio.map((entry) => {
+    const fd = entry instanceof cnetSocket ? descriptorOf(entry) : -1;
+    return fd >= 0 ? fd : entry;
+  });
+  return { ...options, stdio };
 }
 
 // Every ChildProcess with an IPC channel gets it set up in spawn(); cluster's
@@ -182,8 +243,8 @@ function receiveWithCnet(target) {
 function hookChildProcesses() {
   const proto = childProcess.ChildProcess.prototype;
   const spawn = proto.spawn;
-  proto.spawn = function spawnWithCnetIpc() {
-    const result = Reflect.apply(spawn, this, arguments);
+  proto.spawn = function spawnWithCnetIpc(options) {
+    const result = Reflect.apply(spawn, this, [stdioWithDescriptors(options)]);
     if (this.channel) {
       wrapSend(this);
       if (receiving) receiveWithCnet(this);

@@ -44,6 +44,10 @@ class Server extends EventEmitter {
     this._generation = 0;
     this._primaryQuery = 0;
     this._primaryHandle = null;
+    // Connections sent to other processes (lib/ipc.js): Node's IPC keeps a list
+    // per process that counts them, which getConnections() and close() ask.
+    this._usingWorkers = false;
+    this._workers = [];
     this.allowHalfOpen = Boolean(options.allowHalfOpen);
     this.pauseOnConnect = Boolean(options.pauseOnConnect);
     this.noDelay = Boolean(options.noDelay);
@@ -409,7 +413,20 @@ class Server extends EventEmitter {
       this._primaryHandle.close();
       this._primaryHandle = null;
     }
-    this._emitCloseIfDrained();
+    if (this._usingWorkers && this._workers.length > 0) {
+      // 'close' waits until every process holding sent connections says they
+      // have all closed; meanwhile the wait counts as one connection here.
+      let left = this._workers.length;
+      this._connections++;
+      const onWorkerClose = () => {
+        if (--left !== 0) return;
+        this._connections = 0;
+        this._emitCloseIfDrained();
+      };
+      for (const list of this._workers) list.close(onWorkerClose);
+    } else {
+      this._emitCloseIfDrained();
+    }
     return this;
   }
 
@@ -433,8 +450,34 @@ class Server extends EventEmitter {
 
   getConnections(cb) {
     args.validateFunction(cb, 'callback');
-    process.nextTick(cb, null, this._connections);
+    let left = this._usingWorkers ? this._workers.length : 0;
+    let total = this._connections;
+    if (left === 0) {
+      process.nextTick(cb, null, total);
+      return this;
+    }
+    const onCount = (err, count) => {
+      if (left <= 0) return;
+      if (err) {
+        left = -1;
+        process.nextTick(cb, err);
+        return;
+      }
+      total += count;
+      if (--left === 0) process.nextTick(cb, null, total);
+    };
+    for (const list of this._workers) list.getConnections(onCount);
     return this;
+  }
+
+  // Node's IPC calls this the first time it sends one of this server's connections to a process.
+  _setupWorker(socketList) {
+    this._usingWorkers = true;
+    this._workers.push(socketList);
+    socketList.once('exit', (list) => {
+      const at = this._workers.indexOf(list);
+      if (at >= 0) this._workers.splice(at, 1);
+    });
   }
 
   get listening() {
