@@ -149,3 +149,16 @@ test('reusePort is passed over for a path (Unix socket) listen', async () => {
     return same;
   });
 });
+
+// One server per worker thread, each listening with reusePort on one port: the
+// kernel spreads connections over the threads (test/fixtures/reuseport/threads.js).
+test('reusePort across two worker threads: both threads accept, 40 of 40 answered, as Node 24\'s net',
+  { timeout: 60000 }, async () => {
+    const { runJsonFixture } = require('./helpers/child-args');
+    const fixture = path.join(__dirname, 'fixtures', 'reuseport', 'threads.js');
+    await sameAsNode24(builtinHasReusePort, async (net, label) => {
+      const { which, ...seen } = await runJsonFixture([], fixture, [label]);
+      assert.strictEqual(which, label);
+      return seen;
+    }, { listenErrors: [], answered: CONNECTIONS, threads: 2 });
+  });
