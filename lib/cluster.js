@@ -12,7 +12,7 @@ const { openDescriptor } = require('./descriptor');
 
 // A listen() that goes through the primary: in a worker, unless exclusive.
 function listensThroughPrimary(options) {
-  return cluster.isWorker === true && typeof cluster._getServer === 'function' && !options.exclusive;
+  return cluster.isWorker === true && typeof cluster._getServer === 'function' && !options.exclusive && !options.reusePort;
 }
 
 // The descriptor of a built-in handle from the primary: Node's handles have

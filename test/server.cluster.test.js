@@ -49,3 +49,17 @@ for (const policy of ['rr', 'none']) {
       assert.deepStrictEqual({ ...onCnet, answers: null }, { ...onNet, answers: null });
     });
 }
+
+// reusePort in a worker binds there (Node 23.1+): the kernel balances, with no
+// hop through the primary. Node 20's net asks the primary; cnet does what Node 24's does.
+test('workers listening with reusePort bind in the worker (the primary is not asked) and both serve, as Node 24\'s net',
+  { timeout: 60000, skip: denoWorkerPreload }, async () => {
+    const { sameAsNode24 } = require('./helpers/modules');
+    const { runJsonFixture } = require('./helpers/child-args');
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    const builtinBindsInWorker = major > 23 || (major === 23 && minor >= 1);
+    const reusePortFixture = path.join(__dirname, 'fixtures', 'cluster', 'reuseport.js');
+    await sameAsNode24(builtinBindsInWorker, (net, label) => runJsonFixture(
+      label === 'cnet' ? ['-r', path.join(root, 'register.js')] : [], reusePortFixture, [], root,
+    ), { answered: 40, workers: 2, askedPrimary: false });
+  });
