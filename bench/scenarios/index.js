@@ -16,16 +16,17 @@ class Unavailable extends Error {}
 
 // ---- servers ---------------------------------------------------------------
 
-async function startServer(ctx, rt, impl, mode, { ulimit = false, valgrind = null } = {}) {
+async function startServer(ctx, rt, impl, mode, { ulimit = false, valgrind = null, cluster = null } = {}) {
   let cmd;
   let args;
+  if (impl === 'c' && cluster) throw new Unavailable('no C counterpart: cluster is the runtime\'s');
   if (impl === 'c') {
     if (!ctx.build.ok) throw new Unavailable(`C programs not built: ${ctx.build.error}`);
     cmd = ctx.build.cserver;
     args = [mode];
   } else {
     cmd = rt.bin;
-    args = [...rt.args, SERVER_MAIN, impl, mode];
+    args = [...rt.args, SERVER_MAIN, impl, mode, ...(cluster ? ['127.0.0.1', `--cluster=${cluster}`] : [])];
   }
   if (valgrind) {
     // instrumentation starts off: the counted part switches it on (callgrindCount)
@@ -53,6 +54,8 @@ async function startServer(ctx, rt, impl, mode, { ulimit = false, valgrind = nul
     proc: p,
     port: hello.port,
     pid: hello.pid,
+    // A cluster's primary and workers: the CPU of all of them is the server's.
+    pids: hello.pids || [hello.pid],
     impl,
     async mem() {
       if (impl === 'c') return { rss: rssBytes(hello.pid) };
@@ -108,12 +111,14 @@ async function withServer(ctx, rt, impl, mode, opts, fn) {
 
 // ---- load-generator driven scenarios -------------------------------------
 
+const serverCpuNs = (srv) => srv.pids.reduce((sum, pid) => sum + cpuNs(pid), 0);
+
 // check(result) throws when the generator's result shows a failed round.
-function loadScenario(serverMode, loadArgs, metric, perUnit, check = () => {}) {
-  return (ctx, rt, impl) => withServer(ctx, rt, impl, serverMode, {}, async (srv) => {
-    const c0 = cpuNs(srv.pid);
+function loadScenario(serverMode, loadArgs, metric, perUnit, check = () => {}, serverOptions = {}) {
+  return (ctx, rt, impl) => withServer(ctx, rt, impl, serverMode, serverOptions, async (srv) => {
+    const c0 = serverCpuNs(srv);
     const r = await loadgen(ctx, [...loadArgs(ctx.cfg), '--port', String(srv.port)], ctx.cfg.runTimeout);
-    const c1 = cpuNs(srv.pid);
+    const c1 = serverCpuNs(srv);
     check(r);
     const cpu = (c1 - c0) / 1e9;
     const units = perUnit(r);
@@ -123,6 +128,9 @@ function loadScenario(serverMode, loadArgs, metric, perUnit, check = () => {}) {
 
 const echoArgs = (conns) => (cfg) => ['echo', '--conns', String(conns), '--inflight', String(cfg.inflight),
   '--size', '64', '--warmup', String(cfg.warmup), '--duration', String(cfg.duration)];
+
+const churnArgs = (cfg) => ['churn', '--conns', '8', '--size', '64', '--warmup', String(cfg.warmup),
+  '--duration', String(cfg.duration)];
 
 // The pipeline server answers each REQUEST_SIZE-byte request with its own
 // write; the generator sends 16 of them at a time in one write.
@@ -293,8 +301,17 @@ const SCENARIOS = [
       'mb_per_s', (r) => r.bytes / 1e6) },
   { id: 'churn', cpuUnit: 'conn', title: 'connection churn (8 at a time)', unit: 'conn/s', higher: true, latency: true,
     target: { cnetNet: 1.5 },
-    run: loadScenario('reply', (cfg) => ['churn', '--conns', '8', '--size', '64', '--warmup', String(cfg.warmup),
-      '--duration', String(cfg.duration)], 'conns_per_s', (r) => r.total_conns) },
+    run: loadScenario('reply', churnArgs, 'conns_per_s', (r) => r.total_conns) },
+  // Scale-out: two cluster workers serve the churn. Through the primary
+  // (round-robin: it accepts and hands each connection to a worker, which cnet
+  // adopts through a duplicate descriptor), or each worker with its own
+  // reusePort socket (Node 20's net has no reusePort and goes through the primary).
+  { id: 'cluster-churn', cpuUnit: 'conn', title: 'connection churn, 2 cluster workers via the primary',
+    unit: 'conn/s', higher: true, latency: true, target: { cnetNet: 1.0 },
+    run: loadScenario('reply', churnArgs, 'conns_per_s', (r) => r.total_conns, undefined, { cluster: 'rr' }) },
+  { id: 'reuseport-churn', cpuUnit: 'conn', title: 'connection churn, 2 cluster workers with reusePort',
+    unit: 'conn/s', higher: true, latency: true, target: { cnetNet: 1.0 },
+    run: loadScenario('reply', churnArgs, 'conns_per_s', (r) => r.total_conns, undefined, { cluster: 'reuseport' }) },
   { id: 'idle', title: 'idle connections, RSS per conn', unit: 'B/conn', higher: false,
     target: { cnetNet: 0.5, lower: true }, run: runIdle },
   { id: 'client', title: 'client side, 100 conns to C echo', unit: 'msg/s', higher: true, latency: true,
