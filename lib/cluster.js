@@ -10,9 +10,21 @@ const cluster = require('cluster');
 const binding = require('./binding');
 const { openDescriptor } = require('./descriptor');
 
-// A listen() that goes through the primary: in a worker, unless exclusive.
+// Deno's cluster hands each connection over as a handle that shows no
+// descriptor, which cnet cannot take over; there cnet's workers bind a TCP
+// port themselves with SO_REUSEPORT (the kernel balances), as with reusePort.
+const workersBindThemselves = Boolean(process.versions.deno);
+
+// A listen() that goes through the primary: in a worker, unless exclusive or
+// reusePort (which binds in the worker from Node 23.1).
 function listensThroughPrimary(options) {
-  return cluster.isWorker === true && typeof cluster._getServer === 'function' && !options.exclusive && !options.reusePort;
+  return cluster.isWorker === true && typeof cluster._getServer === 'function' && !options.exclusive
+    && !options.reusePort && !workersBindThemselves;
+}
+
+// A TCP listen in a worker that must share its port with SO_REUSEPORT (Deno).
+function sharesPortInWorker(options) {
+  return cluster.isWorker === true && workersBindThemselves && !options.exclusive;
 }
 
 // The descriptor of a built-in handle from the primary: Node's handles have
@@ -76,4 +88,4 @@ class PrimaryListener {
   }
 }
 
-module.exports = { cluster, listensThroughPrimary, descriptorOf, adoptDescriptorOf, closeServerWith, PrimaryListener };
+module.exports = { cluster, listensThroughPrimary, sharesPortInWorker, descriptorOf, adoptDescriptorOf, closeServerWith, PrimaryListener };

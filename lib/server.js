@@ -157,7 +157,8 @@ class Server extends EventEmitter {
       this._listenThroughPrimary(address, port, addressFamily, backlog, pipe ? undefined : bindFlags(options), options);
       return;
     }
-    this._listen2(address, port, addressFamily, backlog, undefined, pipe ? undefined : bindFlags(options));
+    const flags = bindFlags(options) | (workers.sharesPortInWorker(options) ? TCP_REUSEPORT : 0);
+    this._listen2(address, port, addressFamily, backlog, undefined, pipe ? undefined : flags);
     if (pipe && this._handle && (options.readableAll || options.writableAll)) {
       const mode = (options.readableAll ? UV_READABLE : 0) | (options.writableAll ? UV_WRITABLE : 0);
       const chmodErr = this._handle.chmod(mode);
