@@ -43,11 +43,34 @@ function adoptDescriptorOf(builtinHandle) {
   return openDescriptor(copy, null);
 }
 
-// A worker's disconnect closes each handle the primary gave it with a callback
-// and waits for it; built-in net answers through the handle's owner, its
-// server. Here close(cb) on that handle closes the cnet server (which closes
-// the handle) and calls cb once the server has closed.
-function closeServerWith(primaryHandle, server) {
+// Node's cluster finds the server behind a handle it gave out by the handle's
+// owner symbol: a worker's disconnect closes that server (and waits for it),
+// and a round-robin connection for a server at maxConnections goes back to the
+// primary unless server.dropMaxConnection. The symbol is internal; Node puts
+// the same one on every ChildProcess's handle, which is where it is read.
+let ownerSymbol;
+function findOwnerSymbol() {
+  if (ownerSymbol !== undefined) return ownerSymbol;
+  ownerSymbol = null;
+  try {
+    const { ChildProcess } = require('child_process');
+    const handle = new ChildProcess()._handle;
+    if (handle) ownerSymbol = Object.getOwnPropertySymbols(handle).find((s) => s.description === 'owner_symbol') || null;
+  } catch {
+    ownerSymbol = null;
+  }
+  return ownerSymbol;
+}
+
+// Makes `server` the owner of a handle the primary gave. Where the symbol is
+// not found (Bun), close(cb) on the handle, which is how a disconnect closes
+// it there, closes the server and calls cb once the server has closed.
+function ownHandle(primaryHandle, server) {
+  const symbol = findOwnerSymbol();
+  if (symbol) {
+    primaryHandle[symbol] = server;
+    return;
+  }
   const close = primaryHandle.close;
   primaryHandle.close = function closeFromCluster(cb) {
     if (typeof cb !== 'function') return Reflect.apply(close, this, arguments);
@@ -88,4 +111,4 @@ class PrimaryListener {
   }
 }
 
-module.exports = { cluster, listensThroughPrimary, sharesPortInWorker, descriptorOf, adoptDescriptorOf, closeServerWith, PrimaryListener };
+module.exports = { cluster, listensThroughPrimary, sharesPortInWorker, descriptorOf, adoptDescriptorOf, ownHandle, PrimaryListener };

@@ -20,6 +20,7 @@
 const childProcess = require('child_process');
 const builtinNet = require('node:net');
 const binding = require('./binding');
+const { Handle } = require('./handle');
 
 const kSendWrapped = Symbol('cnet.ipcSend');
 const kReceiveWrapped = Symbol('cnet.ipcReceive');
@@ -36,11 +37,12 @@ const supported = !process.versions.bun && !process.versions.deno
   && typeof childProcess.ChildProcess.prototype.spawn === 'function';
 
 function isCnet(value) {
-  return value instanceof cnetServer || value instanceof cnetSocket;
+  return value instanceof cnetServer || value instanceof cnetSocket || value instanceof Handle;
 }
 
+// The descriptor of a cnet Server, Socket or handle, -1 for none.
 function descriptorOf(value) {
-  const handle = value._handle;
+  const handle = value instanceof Handle ? value : value._handle;
   const fd = handle ? handle.fd : -1;
   return typeof fd === 'number' ? fd : -1;
 }
@@ -57,6 +59,12 @@ function holderOf(fd) {
 // message has left (sent) or if it never will (dropped).
 function carrierFor(value, keepOpen) {
   const holder = holderOf(descriptorOf(value));
+  // A bare handle (server._handle) goes as the runtime's own handle would.
+  if (value instanceof Handle) {
+    if (!holder) return { carrier: value, sent() {}, dropped() {} };
+    const release = () => holder.destroy();
+    return { carrier: holder._handle, sent: release, dropped: release };
+  }
   if (value instanceof cnetServer) {
     const carrier = new builtinNet.Server();
     if (holder) carrier._handle = holder._handle;

@@ -55,6 +55,9 @@ class Server extends EventEmitter {
     this.keepAliveInitialDelay = ~~(Math.max(options.keepAliveInitialDelay || 0, 0) / 1000);
     this.highWaterMark = options.highWaterMark;
     this.maxConnections = undefined;
+    // In a cluster worker (round-robin): close connections past maxConnections
+    // rather than turn them back to the primary (Node 22.12+).
+    this.dropMaxConnection = false;
     const blockList = blockListOption(options);
     if (blockList) this.blockList = blockList;
   }
@@ -220,7 +223,7 @@ class Server extends EventEmitter {
       this._failListen(handle, err, null, -1);
       return;
     }
-    workers.closeServerWith(primaryHandle, this);
+    workers.ownHandle(primaryHandle, this);
     this._connectionKey = connectionKey;
     this._activate(handle);
   }

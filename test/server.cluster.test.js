@@ -63,3 +63,19 @@ test('workers listening with reusePort bind in the worker (the primary is not as
       label === 'cnet' ? ['-r', path.join(root, 'register.js')] : [], reusePortFixture, [], root,
     ), { answered: 40, workers: 2, askedPrimary: false });
   });
+
+// A worker at maxConnections (round-robin): Node 22.12+'s cluster turns the
+// connection back to the primary, which gives it to another worker; Node 20's
+// gives it to the server, which drops it. Either way the running Node decides,
+// through the server it finds as the owner of the handle it gave out.
+test('a worker at maxConnections: its connections go where the running Node\'s cluster sends them, as with built-in net',
+  { timeout: 60000, skip: (process.versions.bun || process.versions.deno) && 'Bun\'s and Deno\'s clusters balance in the kernel (SO_REUSEPORT): a connection past maxConnections cannot go back to another worker' },
+  async () => {
+    const { runJsonFixture } = require('./helpers/child-args');
+    const fixture = path.join(__dirname, 'fixtures', 'cluster', 'max-connections.js');
+    const [onNet, onCnet] = await Promise.all([
+      runJsonFixture([], fixture, [], root),
+      runJsonFixture(['-r', path.join(root, 'register.js')], fixture, [], root),
+    ]);
+    assert.deepStrictEqual(onCnet, onNet);
+  });
