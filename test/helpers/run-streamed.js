@@ -34,13 +34,28 @@ function runStreamed(bin, args, { cwd, env, limitMs }) {
       timedOut = true;
       process.stdout.write(`\n!!! ${bin} ${args[0]}: still running after ${limitMs / 60000} min, killed\n`);
       killGroup();
+      setTimeout(() => finish(null), 10000).unref();
     }, limitMs);
-    child.on('error', (err) => chunks.push(Buffer.from(`\n${err.message}\n`)));
-    child.on('close', (status) => {
+    let finished = false;
+    const finish = (status) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       // Whatever the command left behind in its group (a server a test forgot) goes too.
       killGroup();
+      child.stdout.destroy();
+      child.stderr.destroy();
       resolve({ status, out: Buffer.concat(chunks).toString('utf8'), timedOut, seconds: (Date.now() - started) / 1000 });
+    };
+    child.on('error', (err) => chunks.push(Buffer.from(`\n${err.message}\n`)));
+    child.on('close', (status) => finish(status));
+    // A process that left the group (its own session) can hold our pipes open
+    // after the command has exited: stop waiting for them 10 s after the exit.
+    child.on('exit', (status) => {
+      setTimeout(() => {
+        if (!finished) process.stdout.write(`\n!!! ${bin} ${args[0]} exited, but something it started still holds its output; not waiting\n`);
+        finish(status);
+      }, 10000).unref();
     });
   });
 }
