@@ -7,8 +7,7 @@
 // duplicate descriptor (closing each accepted built-in handle at once, the shared
 // one when the server closes), so no byte goes through built-in net.
 const cluster = require('cluster');
-const binding = require('./binding');
-const { openDescriptor } = require('./descriptor');
+const { openDescriptor, duplicateDescriptor } = require('./descriptor');
 
 // Deno's cluster hands each connection over as a handle that shows no
 // descriptor, which cnet cannot take over; there cnet's workers bind a TCP
@@ -37,8 +36,7 @@ function descriptorOf(builtinHandle) {
 // A cnet handle over a duplicate of a built-in handle's socket, or { error };
 // the built-in handle stays open (its close() is what tells the primary).
 function adoptDescriptorOf(builtinHandle) {
-  const fd = descriptorOf(builtinHandle);
-  const copy = fd >= 0 ? binding.dupDescriptor(fd) : binding.UV_EINVAL;
+  const copy = duplicateDescriptor(descriptorOf(builtinHandle));
   if (copy < 0) return { handle: null, error: copy };
   return openDescriptor(copy, null);
 }

@@ -24,4 +24,10 @@ function openDescriptor(fd, owner) {
   return { handle, error: 0 };
 }
 
-module.exports = { openDescriptor };
+// A duplicate of fd that cnet can own while another owner closes the original,
+// or a negative libuv error (UV_EINVAL when there is no descriptor, fd < 0).
+function duplicateDescriptor(fd) {
+  return fd >= 0 ? binding.dupDescriptor(fd) : binding.UV_EINVAL;
+}
+
+module.exports = { openDescriptor, duplicateDescriptor };

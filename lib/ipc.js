@@ -19,8 +19,9 @@
 // and closes the plain handle, which nothing watched.
 const childProcess = require('child_process');
 const builtinNet = require('node:net');
-const binding = require('./binding');
 const { Handle } = require('./handle');
+const { duplicateDescriptor } = require('./descriptor');
+const workers = require('./cluster');
 
 const kSendWrapped = Symbol('cnet.ipcSend');
 const kReceiveWrapped = Symbol('cnet.ipcReceive');
@@ -41,7 +42,7 @@ function isCnet(value) {
 }
 
 // The descriptor of a cnet Server, Socket or handle, -1 for none.
-function descriptorOf(value) {
+function cnetDescriptorOf(value) {
   const handle = value instanceof Handle ? value : value._handle;
   const fd = handle ? handle.fd : -1;
   return typeof fd === 'number' ? fd : -1;
@@ -49,8 +50,7 @@ function descriptorOf(value) {
 
 // A built-in Socket over a duplicate of fd that never reads, or null.
 function holderOf(fd) {
-  if (fd < 0) return null;
-  const copy = binding.dupDescriptor(fd);
+  const copy = duplicateDescriptor(fd);
   if (copy < 0) return null;
   return new builtinNet.Socket({ fd: copy, readable: false, writable: false });
 }
@@ -58,7 +58,7 @@ function holderOf(fd) {
 // The built-in object to send in place of a cnet one, and what to do once the
 // message has left (sent) or if it never will (dropped).
 function carrierFor(value, keepOpen) {
-  const holder = holderOf(descriptorOf(value));
+  const holder = holderOf(cnetDescriptorOf(value));
   // A bare handle (server._handle) goes as the runtime's own handle would.
   if (value instanceof Handle) {
     if (!holder) return { carrier: value, sent() {}, dropped() {} };
@@ -194,8 +194,7 @@ function sentCountOf(target, key) {
 // A cnet object over the plain handle's descriptor, passed to done(value):
 // a Server once it listens, a Socket at once. The plain handle is closed.
 function adopt(kind, handle, done) {
-  const fd = typeof handle.fd === 'number' ? handle.fd : -1;
-  const copy = fd >= 0 ? binding.dupDescriptor(fd) : -1;
+  const copy = duplicateDescriptor(workers.descriptorOf(handle));
   handle.close();
   if (copy < 0) {
     done(undefined);
@@ -240,7 +239,7 @@ function stdioWithDescriptors(options) {
   if (options === null || typeof options !== 'object' || !Array.isArray(options.stdio)) return options;
   if (!options.stdio.some((entry) => entry instanceof cnetSocket)) return options;
   const stdio = options.stdio.map((entry) => {
-    const fd = entry instanceof cnetSocket ? descriptorOf(entry) : -1;
+    const fd = entry instanceof cnetSocket ? cnetDescriptorOf(entry) : -1;
     return fd >= 0 ? fd : entry;
   });
   return { ...options, stdio };

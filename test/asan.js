@@ -42,7 +42,6 @@ const files = chosen.length ? chosen
   : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
 runStreamed(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], {
   cwd: root,
-  limitMs: Number(process.env.CNET_RUN_LIMIT_MIN || 20) * 60000,
   env: {
     ...process.env,
     CNET_ADDON: addon,

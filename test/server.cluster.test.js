@@ -8,7 +8,8 @@ const test = require('node:test');
 const assert = require('assert');
 const path = require('path');
 const { spawn } = require('child_process');
-const { childArgs } = require('./helpers/child-args');
+const { childArgs, runJsonFixture } = require('./helpers/child-args');
+const { sameAsNode24 } = require('./helpers/modules');
 
 const root = path.join(__dirname, '..');
 const fixture = path.join(__dirname, 'fixtures', 'cluster', 'workers.js');
@@ -54,8 +55,6 @@ for (const policy of ['rr', 'none']) {
 // hop through the primary. Node 20's net asks the primary; cnet does what Node 24's does.
 test('workers listening with reusePort bind in the worker (the primary is not asked) and both serve, as Node 24\'s net',
   { timeout: 60000, skip: denoWorkerPreload }, async () => {
-    const { sameAsNode24 } = require('./helpers/modules');
-    const { runJsonFixture } = require('./helpers/child-args');
     const [major, minor] = process.versions.node.split('.').map(Number);
     const builtinBindsInWorker = major > 23 || (major === 23 && minor >= 1);
     const reusePortFixture = path.join(__dirname, 'fixtures', 'cluster', 'reuseport.js');
@@ -71,7 +70,6 @@ test('workers listening with reusePort bind in the worker (the primary is not as
 test('a worker at maxConnections: its connections go where the running Node\'s cluster sends them, as with built-in net',
   { timeout: 60000, skip: (process.versions.bun || process.versions.deno) && 'Bun\'s and Deno\'s clusters balance in the kernel (SO_REUSEPORT): a connection past maxConnections cannot go back to another worker' },
   async () => {
-    const { runJsonFixture } = require('./helpers/child-args');
     const fixture = path.join(__dirname, 'fixtures', 'cluster', 'max-connections.js');
     const [onNet, onCnet] = await Promise.all([
       runJsonFixture([], fixture, [], root),

@@ -9,6 +9,7 @@ const {
   sameOnBoth, sameAsNode24, listen, close, errorShape,
 } = require('./helpers/modules');
 const { jsonLines } = require('./helpers/json-lines');
+const { runJsonFixture } = require('./helpers/child-args');
 
 // reusePort came to built-in net in Node 22.12 and 23.1.
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -154,7 +155,6 @@ test('reusePort is passed over for a path (Unix socket) listen', async () => {
 // kernel spreads connections over the threads (test/fixtures/reuseport/threads.js).
 test('reusePort across two worker threads: both threads accept, 40 of 40 answered, as Node 24\'s net',
   { timeout: 60000 }, async () => {
-    const { runJsonFixture } = require('./helpers/child-args');
     const fixture = path.join(__dirname, 'fixtures', 'reuseport', 'threads.js');
     await sameAsNode24(builtinHasReusePort, async (net, label) => {
       const { which, ...seen } = await runJsonFixture([], fixture, [label]);

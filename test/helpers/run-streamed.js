@@ -2,10 +2,13 @@
 // Runs a test command in its own process group, copies its output to ours as
 // it comes (so a CI log shows where a run stopped), keeps the text for the
 // caller to count results in, and kills the whole group once `limitMs` has
-// passed, so that one hung run cannot hold the rest past CI's time budget.
+// passed (CNET_RUN_LIMIT_MIN minutes, 20 by default), so that one hung run
+// cannot hold the rest past CI's time budget.
 const { spawn } = require('child_process');
 
-function runStreamed(bin, args, { cwd, env, limitMs }) {
+const defaultLimitMs = Number(process.env.CNET_RUN_LIMIT_MIN || 20) * 60000;
+
+function runStreamed(bin, args, { cwd, env, limitMs = defaultLimitMs }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const chunks = [];
