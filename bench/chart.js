@@ -9,12 +9,13 @@
 
 const fs = require('fs');
 const path = require('path');
+const { verdict } = require('./lib/targets');
 
-const ORDER = ['echo1', 'echo100', 'pipeline', 'bulk-recv', 'bulk-send', 'churn', 'idle', 'client', 'http', 'tls-bulk', 'tls-rr',
+const ORDER = ['echo1', 'echo100', 'pipeline', 'bulk-recv', 'bulk-send', 'churn', 'cluster-churn', 'reuseport-churn', 'idle', 'client', 'http', 'tls-bulk', 'tls-rr',
   'instr', 'instr1'];
 const SHORT = {
   echo1: 'echo 1 conn', echo100: 'echo 100 conns', pipeline: 'pipelined', 'bulk-recv': 'bulk receive', 'bulk-send': 'bulk send',
-  churn: 'churn', idle: 'idle memory', client: 'client 100', http: 'HTTP keep-alive', 'tls-bulk': 'TLS bulk', 'tls-rr': 'TLS req/resp', instr: 'instr 100 conns', instr1: 'instr 1 conn',
+  churn: 'churn', 'cluster-churn': 'cluster churn', 'reuseport-churn': 'reusePort churn', idle: 'idle memory', client: 'client 100', http: 'HTTP keep-alive', 'tls-bulk': 'TLS bulk', 'tls-rr': 'TLS req/resp', instr: 'instr 100 conns', instr1: 'instr 1 conn',
 };
 const COLORS = ['#3b6ea8', '#d9822b', '#4c9a52', '#8e5ea2', '#b5453a'];
 
@@ -161,8 +162,8 @@ function renderMarkdown(results) {
       continue;
     }
     const netName = { bun: "Bun's node:net", deno: "Deno's node:net" }[r.runtime.id] || 'built-in net';
-    out.push(`| scenario | unit | ${netName} | cnet | C limit | cnet/net | cnet/C | net/C |`);
-    out.push('|---|---|---|---|---|---|---|---|');
+    out.push(`| scenario | unit | ${netName} | cnet | C limit | cnet/net | cnet/C | net/C | target |`);
+    out.push('|---|---|---|---|---|---|---|---|---|');
     for (const id of ORDER) {
       const e = r.scenarios[id];
       if (!e) continue;
@@ -172,7 +173,7 @@ function renderMarkdown(results) {
       const tags = [rowProfile !== profile ? rowProfile : null, e.from_earlier_run ? 'earlier run' : null].filter(Boolean);
       const tag = tags.length ? ` (${tags.join(', ')})` : '';
       out.push(`| ${e.title}${tag} | ${unit} | ${mdCell(e.impls.net, e.cpu_unit)} | ${mdCell(e.impls.cnet, e.cpu_unit)} | ` +
-        `${mdCell(e.impls.c, e.cpu_unit)} | ${num(e.ratios.cnet_net)} | ${num(e.ratios.cnet_c)} | ${num(e.ratios.net_c)} |`);
+        `${mdCell(e.impls.c, e.cpu_unit)} | ${num(e.ratios.cnet_net)} | ${num(e.ratios.cnet_c)} | ${num(e.ratios.net_c)} | ${verdict(id, e, r.runtime.id) || '-'} |`);
     }
   }
   return `${out.join('\n')}\n`;

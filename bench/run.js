@@ -26,6 +26,7 @@ const { SCENARIOS, Unavailable } = require('./scenarios');
 const { summarize, ratio, fmt } = require('./lib/stats');
 const { which } = require('./lib/proc');
 const { Progress } = require('./lib/progress');
+const { verdict } = require('./lib/targets');
 const { writeChart, writeMarkdown } = require('./chart');
 
 let RESULTS = path.join(__dirname, 'results');
@@ -201,7 +202,7 @@ async function runRuntime(ctx, rt, scenarios, progress) {
 
   for (const sc of scenarios) {
     const entry = {
-      title: sc.title, unit: sc.unit, higher_is_better: sc.higher, target: sc.target, cpu_unit: sc.cpuUnit || null,
+      title: sc.title, unit: sc.unit, higher_is_better: sc.higher, cpu_unit: sc.cpuUnit || null,
       measured_at: new Date().toISOString(), config: ctx.cfg, impls: {},
     };
     for (const impl of IMPLS) entry.impls[impl] = { status: status[impl] ? 'unavailable' : 'ok', reason: status[impl], samples: [], errors: [] };
@@ -264,31 +265,6 @@ async function runRuntime(ctx, rt, scenarios, progress) {
   return res;
 }
 
-function verdict(entry, rtKind, id) {
-  const t = entry.target || {};
-  const r = entry.ratios;
-  const parts = [];
-  let met = true;
-  let known = true;
-  const check = (name, val, goal, lower) => {
-    parts.push(`${name} ${lower ? '<=' : '>='} ${goal}`);
-    if (val == null) known = false;
-    else if (lower ? val > goal : val < goal) met = false;
-  };
-  if (rtKind === 'bun' || rtKind === 'deno') {
-    if (id === 'echo100' || id.startsWith('tls-')) check('cnet/node:net', r.cnet_net, 1.0, false);
-  } else {
-    if (t.cnetNet != null) check('cnet/net', r.cnet_net, t.cnetNet, !!t.lower);
-    if (t.cnetC != null) check('cnet/C', r.cnet_c, t.cnetC, false);
-    if (t.p99NotWorse) {
-      const p = (impl) => (entry.impls[impl].p99_us ? entry.impls[impl].p99_us.median : null);
-      check('p99 cnet/net', ratio(p('cnet'), p('net')), 1.0, true);
-    }
-  }
-  if (!parts.length) return '';
-  return `${parts.join(', ')}: ${known ? (met ? 'met' : 'NOT met') : 'n/a'}`;
-}
-
 function pad(s, n) {
   s = String(s);
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -327,7 +303,7 @@ function printTable(all) {
         out.push(`    ${pad(label, 9)}${cell(e.impls[impl], e)}`);
       }
       const r = e.ratios;
-      const v = verdict(e, res.runtime.id === 'bun' || res.runtime.id === 'deno' ? res.runtime.id : 'node', id);
+      const v = verdict(id, e, res.runtime.id);
       out.push(`    ${pad('ratios', 9)}cnet/net ${fmt(r.cnet_net)}  cnet/C ${fmt(r.cnet_c)}  net/C ${fmt(r.net_c)}${v ? `   target ${v}` : ''}`);
     }
   }

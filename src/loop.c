@@ -2,10 +2,9 @@
 #include "uv_api.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -15,7 +14,7 @@ struct cn_loop_driver {
   uv_async_t kick;        /* host loop: JS left work that only a private run does */
   uv_prepare_t flush;     /* host loop: registers work queued from JS */
   pthread_t watcher;
-  sem_t drained;          /* posted after the JS thread ran the private loop */
+  int watch_fd;           /* the watcher's epoll: the private loop's fd (one-shot) and stop_fd */
   int stop_fd;            /* eventfd that ends the watcher */
   int host_ref;           /* is `wake` ref'ed on the host loop? */
   int has_flush;          /* did the host give a prepare handle? */
@@ -66,10 +65,23 @@ void cn_loop_run_once(cn_loop_driver *d) {
   cn_loop_sync(d);
 }
 
+/* The private loop's fd is watched one-shot: after one wake-up the watcher
+ * sleeps until the JS thread has run the loop and re-armed it here. Re-arming
+ * reports readiness that arrived meanwhile at once, so nothing is missed, and
+ * the two threads hand over with one context switch each per wake-up (a
+ * semaphore back to the watcher cost a third). */
+static int cn_loop_arm(cn_loop_driver *d, int op) {
+  struct epoll_event ev;
+  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.data.fd = cn_uv.backend_fd(&d->loop);
+  return epoll_ctl(d->watch_fd, op, ev.data.fd, &ev);
+}
+
 static void cn_loop_on_wake(uv_async_t *async) {
   cn_loop_driver *d = async->data;
   cn_loop_run_once(d);
-  sem_post(&d->drained);
+  /* Cannot fail for an fd added at start and never closed before release. */
+  (void)cn_loop_arm(d, EPOLL_CTL_MOD);
 }
 
 static void cn_loop_on_kick(uv_async_t *async) {
@@ -82,19 +94,40 @@ static void cn_loop_on_prepare(uv_prepare_t *prepare) {
 
 static void *cn_loop_watch(void *arg) {
   cn_loop_driver *d = arg;
-  struct pollfd fds[2];
-  fds[0].fd = cn_uv.backend_fd(&d->loop);
-  fds[0].events = POLLIN;
-  fds[1].fd = d->stop_fd;
-  fds[1].events = POLLIN;
+  struct epoll_event ev;
   for (;;) {
-    int n = poll(fds, 2, -1);
+    int n = epoll_wait(d->watch_fd, &ev, 1, -1);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 || fds[1].revents) break;
-    cn_uv_host.async_send(&d->wake);
-    while (sem_wait(&d->drained) != 0 && errno == EINTR) {}
+    if (n < 0 || ev.data.fd == d->stop_fd) break;
+    if (n == 1) cn_uv_host.async_send(&d->wake);
   }
   return NULL;
+}
+
+/* The watcher's epoll set: the stop eventfd, and the private loop's fd armed
+ * once. Returns 0, or -1 with both fds closed. */
+static int cn_loop_open_watch(cn_loop_driver *d) {
+  struct epoll_event ev;
+  d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (d->stop_fd < 0) return -1;
+  d->watch_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (d->watch_fd < 0) {
+    close(d->stop_fd);
+    return -1;
+  }
+  ev.events = EPOLLIN;
+  ev.data.fd = d->stop_fd;
+  if (epoll_ctl(d->watch_fd, EPOLL_CTL_ADD, d->stop_fd, &ev) != 0 || cn_loop_arm(d, EPOLL_CTL_ADD) != 0) {
+    close(d->watch_fd);
+    close(d->stop_fd);
+    return -1;
+  }
+  return 0;
+}
+
+static void cn_loop_close_watch(cn_loop_driver *d) {
+  close(d->watch_fd);
+  close(d->stop_fd);
 }
 
 static void cn_loop_on_host_close(uv_handle_t *handle) {
@@ -157,32 +190,22 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
     *error = "uv_loop_init failed for the private loop";
     return -1;
   }
-  d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (d->stop_fd < 0) {
+  if (cn_loop_open_watch(d) != 0) {
     cn_uv.loop_close(&d->loop);
     free(d);
-    *error = "cannot create the loop watcher's eventfd";
-    return -1;
-  }
-  if (sem_init(&d->drained, 0, 0) != 0) {
-    close(d->stop_fd);
-    cn_uv.loop_close(&d->loop);
-    free(d);
-    *error = "cannot create the loop watcher's semaphore";
+    *error = "cannot create the loop watcher's epoll set";
     return -1;
   }
   if (cn_loop_init_host(host, d, error) != 0) {
     /* d is freed by the host close of `wake`, or here when none was made. */
-    close(d->stop_fd);
-    sem_destroy(&d->drained);
+    cn_loop_close_watch(d);
     cn_uv.loop_close(&d->loop);
     if (d->wake.data == NULL) free(d);
     return -1;
   }
   if (pthread_create(&d->watcher, NULL, cn_loop_watch, d) != 0) {
     /* No watcher yet: undo everything; closing `wake` frees d. */
-    close(d->stop_fd);
-    sem_destroy(&d->drained);
+    cn_loop_close_watch(d);
     cn_uv.loop_close(&d->loop);
     cn_loop_close_host(d, 1, d->has_flush);
     *error = "cannot start the loop watcher thread";
@@ -214,14 +237,9 @@ int cn_loop_acquire(napi_env env, uv_loop_t **loop, cn_loop_driver **driver, con
 void cn_loop_release(cn_loop_driver *d) {
   uint64_t one = 1;
   if (d == NULL) return;
-  /* Wake the watcher whether it sleeps in poll() or waits for a drain. */
-  if (write(d->stop_fd, &one, sizeof one) == sizeof one) {
-    sem_post(&d->drained);
-    pthread_join(d->watcher, NULL);
-  }
-  close(d->stop_fd);
+  if (write(d->stop_fd, &one, sizeof one) == sizeof one) pthread_join(d->watcher, NULL);
+  cn_loop_close_watch(d);
   cn_uv.run(&d->loop, UV_RUN_NOWAIT);
   cn_uv.loop_close(&d->loop);
-  sem_destroy(&d->drained);
   cn_loop_close_host(d, 1, d->has_flush);
 }
