@@ -88,8 +88,12 @@ static void cn_loop_on_kick(uv_async_t *async) {
   cn_loop_run_once(async->data);
 }
 
+/* Before the host loop sleeps: only work the watcher cannot see needs a run
+ * here; readiness reaches the watcher, and a run for it here would cost an
+ * epoll_wait per host loop turn that finds nothing. */
 static void cn_loop_on_prepare(uv_prepare_t *prepare) {
-  cn_loop_run_once(prepare->data);
+  cn_loop_driver *d = prepare->data;
+  if (cn_loop_has_deferred(&d->loop)) cn_loop_run_once(d);
 }
 
 static void *cn_loop_watch(void *arg) {
