@@ -61,7 +61,7 @@ static void cn_env_free(napi_env env, void *data, void *hint) {
   for (i = 0; i < CN_CALLBACK_COUNT; i++) {
     if (cenv->callbacks[i]) napi_delete_reference(env, cenv->callbacks[i]);
   }
-  cn_read_pool_release(env, &cenv->read_pool);
+  cn_read_pool_free(env, &cenv->read_pool);
   cn_handle_ids_free(&cenv->ids);
   free(cenv->read_buffer);
   free(cenv);
@@ -123,8 +123,11 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
     { "TCP_REUSEPORT", CN_TCP_REUSEPORT },
   };
   napi_value ctor = cn_handle_define_class(env, cenv);
+  napi_value read_state;
   napi_status status = cn_set(env, exports, "Handle", ctor);
   size_t i;
+  if (status == napi_ok && cn_read_pool_init_state(env, &cenv->read_pool, &read_state) != 0) status = napi_generic_failure;
+  if (status == napi_ok) status = cn_set(env, exports, "readState", read_state);
   for (i = 0; status == napi_ok && i < sizeof constants / sizeof constants[0]; i++) {
     status = cn_set(env, exports, constants[i].name, cn_int(env, constants[i].value));
   }

@@ -47,3 +47,19 @@ void cn_read_pool_release(napi_env env, cn_read_pool *rp) {
   rp->data = NULL;
   rp->used = 0;
 }
+
+int cn_read_pool_init_state(napi_env env, cn_read_pool *rp, napi_value *array_buffer) {
+  void *data;
+  if (napi_create_arraybuffer(env, CN_READ_STATE_SLOTS * sizeof(int32_t), &data, array_buffer) != napi_ok ||
+      napi_create_reference(env, *array_buffer, 1, &rp->state_ref) != napi_ok)
+    return -1;
+  rp->state = data;
+  return 0;
+}
+
+void cn_read_pool_free(napi_env env, cn_read_pool *rp) {
+  cn_read_pool_release(env, rp);
+  if (rp->state_ref != NULL) napi_delete_reference(env, rp->state_ref);
+  rp->state_ref = NULL;
+  rp->state = NULL;
+}

@@ -19,7 +19,17 @@ typedef struct cn_read_pool {
   napi_ref pool;      /* the current pool ArrayBuffer, or NULL */
   char *data;
   size_t used;
+  napi_ref state_ref; /* the ArrayBuffer behind `state` */
+  int32_t *state;     /* [nread, offset] of the read being delivered */
 } cn_read_pool;
+
+/* The read state's slots: a read's result and where its bytes start in the
+ * pool (-1: in no pool). JS reads them off an Int32Array over the same memory
+ * instead of receiving them as two arguments made per read. */
+enum { CN_READ_STATE_NREAD, CN_READ_STATE_OFFSET, CN_READ_STATE_SLOTS };
+
+/* Creates the read state; *array_buffer is its memory, for JS to view. */
+int cn_read_pool_init_state(napi_env env, cn_read_pool *rp, napi_value *array_buffer);
 
 /*
  * Copies n bytes into JS memory at *offset of either the pool JS already holds
@@ -30,6 +40,10 @@ typedef struct cn_read_pool {
 int cn_read_pool_copy(napi_env env, cn_read_pool *rp, const char *bytes, size_t n,
                       napi_value *new_pool, napi_value *own, uint32_t *offset);
 
+/* Lets go of the current pool (a new one is made on the next read). */
 void cn_read_pool_release(napi_env env, cn_read_pool *rp);
+
+/* Lets go of the pool and the read state, at env teardown. */
+void cn_read_pool_free(napi_env env, cn_read_pool *rp);
 
 #endif

@@ -24,36 +24,36 @@ static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
  * Calls onread(nread, offset, newPool, own): offset is -1 when there are no
  * pooled bytes to take (an error, or the bytes are in the `onread` buffer).
  */
+/* onread(newPool?, own?), with the read's result and offset in the read
+ * state (read_pool.h). */
 static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   cn_handle *h = stream->data;
   napi_env env = h->cenv->env;
+  cn_read_pool *rp = &h->cenv->read_pool;
   napi_handle_scope scope;
-  napi_value argv[4];
-  size_t argc = 2;
+  napi_value argv[2];
+  size_t argc = 0;
   uint32_t offset;
 
   if (nread == 0 || h->cenv->tearing_down) return;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  argv[1] = cn_int(env, -1);
+  rp->state[CN_READ_STATE_OFFSET] = -1;
   if (nread > 0 && h->user_buffer == NULL) {
-    if (cn_read_pool_copy(env, &h->cenv->read_pool, buf->base, (size_t)nread,
-                          &argv[2], &argv[3], &offset) != 0) {
+    if (cn_read_pool_copy(env, rp, buf->base, (size_t)nread, &argv[0], &argv[1], &offset) != 0) {
       nread = UV_ENOMEM;
-    } else if (napi_create_uint32(env, offset, &argv[1]) != napi_ok ||
-               (argv[3] != NULL && napi_get_undefined(env, &argv[2]) != napi_ok)) {
-      nread = UV_ENOMEM;
-    } else {
-      if (argv[3] != NULL) {
-        argc = 4;
-      } else if (argv[2] != NULL) {
-        argc = 3;
-      }
+    } else if (argv[1] != NULL) {
+      argc = 2;
+      if (napi_get_undefined(env, &argv[0]) != napi_ok) nread = UV_ENOMEM;
+    } else if (argv[0] != NULL) {
+      argc = 1;
     }
+    if (nread > 0) rp->state[CN_READ_STATE_OFFSET] = (int32_t)offset;
+    else argc = 0;
   }
-  argv[0] = cn_int(env, (int)nread);
+  rp->state[CN_READ_STATE_NREAD] = (int32_t)nread;
   /* A new pool JS never got must not be written to as if it had. */
-  if (cn_handle_emit(h, CN_ON_READ, argc, argv) != 0 && argc == 3) {
-    cn_read_pool_release(env, &h->cenv->read_pool);
+  if (cn_handle_emit(h, CN_ON_READ, argc, argv) != 0 && argc == 1) {
+    cn_read_pool_release(env, rp);
   }
   napi_close_handle_scope(env, scope);
 }
