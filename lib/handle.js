@@ -48,7 +48,10 @@ const callbacks = {
     if (newPool !== undefined) readPool = newPool;
     const { owner } = this;
     if (!owner) return;
-    readReceiver.call(owner, nread, offset < 0 ? undefined : Buffer.from(own === undefined ? readPool : own, offset, nread));
+    let chunk;
+    if (own !== undefined) chunk = own.length === nread ? own : own.subarray(0, nread);
+    else if (offset >= 0) chunk = Buffer.from(readPool, offset, nread);
+    readReceiver.call(owner, nread, chunk);
   },
   // Through the handle's own onconnection, which instrumentation may have wrapped.
   onconnection(status, client) { this.onconnection(status, client); },

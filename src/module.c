@@ -126,7 +126,7 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
   napi_value read_state;
   napi_status status = cn_set(env, exports, "Handle", ctor);
   size_t i;
-  if (status == napi_ok && cn_read_pool_init_state(env, &cenv->read_pool, &read_state) != 0) status = napi_generic_failure;
+  if (status == napi_ok && cn_read_pool_init(env, &cenv->read_pool, &read_state) != 0) status = napi_generic_failure;
   if (status == napi_ok) status = cn_set(env, exports, "readState", read_state);
   for (i = 0; status == napi_ok && i < sizeof constants / sizeof constants[0]; i++) {
     status = cn_set(env, exports, constants[i].name, cn_int(env, constants[i].value));

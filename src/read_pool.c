@@ -17,19 +17,45 @@ static int cn_read_pool_renew(napi_env env, cn_read_pool *rp, napi_value *array_
   return 0;
 }
 
-static int cn_read_pool_own(napi_env env, const char *bytes, size_t n, napi_value *array_buffer) {
+/* A Buffer made as a copy: unlike a new ArrayBuffer it is not zero-filled
+ * first, which for 64 KiB reads cost more than the copy itself. */
+static int cn_read_pool_own(napi_env env, const char *bytes, size_t n, napi_value *buffer) {
   void *data;
-  if (napi_create_arraybuffer(env, n, &data, array_buffer) != napi_ok) return -1;
-  memcpy(data, bytes, n);
+  return napi_create_buffer_copy(env, n, bytes, &data, buffer) == napi_ok ? 0 : -1;
+}
+
+/* A new read target; without one reads land in the caller's memory. */
+static void cn_read_pool_new_target(napi_env env, cn_read_pool *rp) {
+  napi_value buffer;
+  void *data;
+  rp->target = NULL;
+  rp->target_ref = NULL;
+  if (napi_create_buffer(env, CN_READ_TARGET_SIZE, &data, &buffer) != napi_ok) return;
+  if (napi_create_reference(env, buffer, 1, &rp->target_ref) != napi_ok) return;
+  rp->target = data;
+}
+
+char *cn_read_pool_target(const cn_read_pool *rp) {
+  return rp->target;
+}
+
+/* The target with a large read in it goes to JS whole; reads from then on
+ * land in a new one. */
+static int cn_read_pool_hand_over_target(napi_env env, cn_read_pool *rp, napi_value *own) {
+  if (napi_get_reference_value(env, rp->target_ref, own) != napi_ok || *own == NULL) return -1;
+  napi_delete_reference(env, rp->target_ref);
+  cn_read_pool_new_target(env, rp);
   return 0;
 }
 
-int cn_read_pool_copy(napi_env env, cn_read_pool *rp, const char *bytes, size_t n,
+int cn_read_pool_take(napi_env env, cn_read_pool *rp, const char *bytes, size_t n,
                       napi_value *new_pool, napi_value *own, uint32_t *offset) {
   *new_pool = NULL;
   *own = NULL;
   if (n > CN_READ_POOL_MAX_CHUNK) {
     *offset = 0;
+    /* At least half full, so a kept chunk pins at most twice its size. */
+    if (bytes == rp->target && n >= CN_READ_TARGET_SIZE / 2) return cn_read_pool_hand_over_target(env, rp, own);
     return cn_read_pool_own(env, bytes, n, own);
   }
   if (rp->pool == NULL || rp->used + n > CN_READ_POOL_SIZE) {
@@ -48,18 +74,22 @@ void cn_read_pool_release(napi_env env, cn_read_pool *rp) {
   rp->used = 0;
 }
 
-int cn_read_pool_init_state(napi_env env, cn_read_pool *rp, napi_value *array_buffer) {
+int cn_read_pool_init(napi_env env, cn_read_pool *rp, napi_value *array_buffer) {
   void *data;
   if (napi_create_arraybuffer(env, CN_READ_STATE_SLOTS * sizeof(int32_t), &data, array_buffer) != napi_ok ||
       napi_create_reference(env, *array_buffer, 1, &rp->state_ref) != napi_ok)
     return -1;
   rp->state = data;
+  cn_read_pool_new_target(env, rp);
   return 0;
 }
 
 void cn_read_pool_free(napi_env env, cn_read_pool *rp) {
   cn_read_pool_release(env, rp);
   if (rp->state_ref != NULL) napi_delete_reference(env, rp->state_ref);
+  if (rp->target_ref != NULL) napi_delete_reference(env, rp->target_ref);
   rp->state_ref = NULL;
   rp->state = NULL;
+  rp->target_ref = NULL;
+  rp->target = NULL;
 }

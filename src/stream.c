@@ -16,16 +16,17 @@ typedef struct {
 
 static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
   cn_handle *h = uvh->data;
+  char *target = cn_read_pool_target(&h->cenv->read_pool);
   if (h->user_buffer != NULL) *buf = cn_buf(h->user_buffer, h->user_buffer_len);
+  else if (target != NULL) *buf = cn_buf(target, CN_READ_TARGET_SIZE);
   else *buf = cn_buf(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
 }
 
 /*
- * Calls onread(nread, offset, newPool, own): offset is -1 when there are no
- * pooled bytes to take (an error, or the bytes are in the `onread` buffer).
+ * Calls onread(newPool?, own?) with the read's result and pool offset in the
+ * read state (read_pool.h): the offset is -1 when there are no pooled bytes
+ * to take (an error, a read of its own, or bytes in the `onread` buffer).
  */
-/* onread(newPool?, own?), with the read's result and offset in the read
- * state (read_pool.h). */
 static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   cn_handle *h = stream->data;
   napi_env env = h->cenv->env;
@@ -39,7 +40,7 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   rp->state[CN_READ_STATE_OFFSET] = -1;
   if (nread > 0 && h->user_buffer == NULL) {
-    if (cn_read_pool_copy(env, rp, buf->base, (size_t)nread, &argv[0], &argv[1], &offset) != 0) {
+    if (cn_read_pool_take(env, rp, buf->base, (size_t)nread, &argv[0], &argv[1], &offset) != 0) {
       nread = UV_ENOMEM;
     } else if (argv[1] != NULL) {
       argc = 2;
@@ -47,8 +48,8 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
     } else if (argv[0] != NULL) {
       argc = 1;
     }
-    if (nread > 0) rp->state[CN_READ_STATE_OFFSET] = (int32_t)offset;
-    else argc = 0;
+    if (nread > 0 && argc != 2) rp->state[CN_READ_STATE_OFFSET] = (int32_t)offset;
+    else if (nread < 0) argc = 0;
   }
   rp->state[CN_READ_STATE_NREAD] = (int32_t)nread;
   /* A new pool JS never got must not be written to as if it had. */
