@@ -54,8 +54,9 @@ int cn_read_pool_take(napi_env env, cn_read_pool *rp, const char *bytes, size_t 
   *own = NULL;
   if (n > CN_READ_POOL_MAX_CHUNK) {
     *offset = 0;
-    /* At least half full, so a kept chunk pins at most twice its size. */
-    if (bytes == rp->target && n >= CN_READ_TARGET_SIZE / 2) return cn_read_pool_hand_over_target(env, rp, own);
+    /* Only a full target: the chunk is then the whole Buffer, so its
+     * ArrayBuffer shows no bytes the read did not write. */
+    if (bytes == rp->target && n == CN_READ_TARGET_SIZE) return cn_read_pool_hand_over_target(env, rp, own);
     return cn_read_pool_own(env, bytes, n, own);
   }
   if (rp->pool == NULL || rp->used + n > CN_READ_POOL_SIZE) {

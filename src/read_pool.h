@@ -25,8 +25,8 @@ typedef struct cn_read_pool {
   char *target;
 } cn_read_pool;
 
-/* Reads land in a Buffer that a large read is handed to JS in as it is (no
- * copy); small reads are copied from it into the pool and it is reused. */
+/* Reads land in a Buffer that a read filling it is handed to JS in as it is
+ * (no copy); other reads are copied out of it and it is reused. */
 #define CN_READ_TARGET_SIZE 65536
 
 /* Where the next read should land: the read target, or NULL when there is
