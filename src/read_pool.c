@@ -52,11 +52,15 @@ int cn_read_pool_take(napi_env env, cn_read_pool *rp, const char *bytes, size_t 
                       napi_value *new_pool, napi_value *own, uint32_t *offset) {
   *new_pool = NULL;
   *own = NULL;
+  /* A target that could not be made is tried again; reads meanwhile land in
+   * the caller's memory. */
+  if (rp->target == NULL) cn_read_pool_new_target(env, rp);
   if (n > CN_READ_POOL_MAX_CHUNK) {
     *offset = 0;
     /* Only a full target: the chunk is then the whole Buffer, so its
      * ArrayBuffer shows no bytes the read did not write. */
-    if (bytes == rp->target && n == CN_READ_TARGET_SIZE) return cn_read_pool_hand_over_target(env, rp, own);
+    if (bytes == rp->target && n == CN_READ_TARGET_SIZE && cn_read_pool_hand_over_target(env, rp, own) == 0)
+      return 0;
     return cn_read_pool_own(env, bytes, n, own);
   }
   if (rp->pool == NULL || rp->used + n > CN_READ_POOL_SIZE) {
