@@ -28,6 +28,7 @@ void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
 int cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value *argv) {
   napi_env env = h->cenv->env;
   napi_value recv, fn, result;
+  napi_status status;
   size_t i;
   if (h->cenv->tearing_down) return -1;
   for (i = 0; i < argc; i++) {
@@ -36,13 +37,15 @@ int cn_handle_emit(cn_handle *h, enum cn_callback which, size_t argc, napi_value
   if (napi_get_reference_value(env, h->self, &recv) != napi_ok || recv == NULL) return -1;
   if (napi_get_reference_value(env, h->cenv->callbacks[which], &fn) != napi_ok || fn == NULL) return -1;
   cn_coalesce_enter(h->cenv);
-  if (napi_make_callback(env, h->async, recv, fn, argc, argv, &result) == napi_pending_exception) {
+  status = napi_make_callback(env, h->async, recv, fn, argc, argv, &result);
+  if (status == napi_pending_exception) {
     napi_value exception;
     napi_get_and_clear_last_exception(env, &exception);
     napi_fatal_exception(env, exception);
   }
   cn_coalesce_leave(h->cenv);
-  return 0;
+  /* A callback that threw did run; any other failure means JS got nothing. */
+  return status == napi_ok || status == napi_pending_exception ? 0 : -1;
 }
 
 void cn_handle_emit_status(cn_handle *h, enum cn_callback which, int status) {

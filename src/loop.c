@@ -10,6 +10,7 @@
 
 struct cn_loop_driver {
   uv_loop_t loop;         /* private loop: runs the sockets */
+  uv_async_t pin;         /* private loop, unref'ed: ref'ed while a wake-up runs it */
   uv_async_t wake;        /* host loop: the watcher says events are ready */
   uv_async_t kick;        /* host loop: JS left work that only a private run does */
   uv_prepare_t flush;     /* host loop: registers work queued from JS */
@@ -77,20 +78,30 @@ static int cn_loop_arm(cn_loop_driver *d, int op) {
   return epoll_ctl(d->watch_fd, op, ev.data.fd, &ev);
 }
 
+/* The private loop's fd is readable: run it so that it polls even when none
+ * of its handles is ref'ed (a run of a loop that is not alive does not poll),
+ * else unref'ed sockets would miss their events and the watcher, re-armed on
+ * a still readable fd, would wake us again at once, forever. */
 static void cn_loop_on_wake(uv_async_t *async) {
   cn_loop_driver *d = async->data;
-  cn_loop_run_once(d);
-  /* Cannot fail for an fd added at start and never closed before release. */
-  (void)cn_loop_arm(d, EPOLL_CTL_MOD);
+  cn_uv.ref((uv_handle_t *)&d->pin);
+  cn_uv.run(&d->loop, UV_RUN_NOWAIT);
+  cn_uv.unref((uv_handle_t *)&d->pin);
+  cn_loop_sync(d);
+  /* Re-arming an fd that stays registered can only fail for lack of memory:
+   * then try again on the next host turn rather than stop watching. */
+  if (cn_loop_arm(d, EPOLL_CTL_MOD) != 0) cn_uv_host.async_send(&d->wake);
 }
 
 static void cn_loop_on_kick(uv_async_t *async) {
   cn_loop_run_once(async->data);
 }
 
-/* Before the host loop sleeps: only work the watcher cannot see needs a run
- * here; readiness reaches the watcher, and a run for it here would cost an
- * epoll_wait per host loop turn that finds nothing. */
+/* Before the host loop sleeps: readiness reaches the watcher, so a run here
+ * is for work the watcher cannot see (and, cheaply, for a loop with nothing
+ * alive, for which uv_backend_timeout() is 0 too: such a run does not poll);
+ * running for readiness here would cost an epoll_wait per host loop turn
+ * that finds nothing. */
 static void cn_loop_on_prepare(uv_prepare_t *prepare) {
   cn_loop_driver *d = prepare->data;
   if (cn_loop_has_deferred(&d->loop)) cn_loop_run_once(d);
@@ -181,6 +192,13 @@ static int cn_loop_init_host(uv_loop_t *host, cn_loop_driver *d, const char **er
   return 0;
 }
 
+/* Closes the pin and the private loop (its handles are closed by then). */
+static void cn_loop_close_private(cn_loop_driver *d) {
+  cn_uv.close((uv_handle_t *)&d->pin, NULL);
+  cn_uv.run(&d->loop, UV_RUN_NOWAIT);
+  cn_uv.loop_close(&d->loop);
+}
+
 static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const char **error) {
   cn_loop_driver *d;
   if (cn_uv_use_host_loop(error) != 0 || cn_uv_use_private(error) != 0) return -1;
@@ -194,8 +212,15 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
     *error = "uv_loop_init failed for the private loop";
     return -1;
   }
-  if (cn_loop_open_watch(d) != 0) {
+  if (cn_uv.async_init(&d->loop, &d->pin, NULL) != 0) {
     cn_uv.loop_close(&d->loop);
+    free(d);
+    *error = "uv_async_init failed on the private loop";
+    return -1;
+  }
+  cn_uv.unref((uv_handle_t *)&d->pin);
+  if (cn_loop_open_watch(d) != 0) {
+    cn_loop_close_private(d);
     free(d);
     *error = "cannot create the loop watcher's epoll set";
     return -1;
@@ -203,14 +228,14 @@ static int cn_loop_start_private(uv_loop_t *host, cn_loop_driver **out, const ch
   if (cn_loop_init_host(host, d, error) != 0) {
     /* d is freed by the host close of `wake`, or here when none was made. */
     cn_loop_close_watch(d);
-    cn_uv.loop_close(&d->loop);
+    cn_loop_close_private(d);
     if (d->wake.data == NULL) free(d);
     return -1;
   }
   if (pthread_create(&d->watcher, NULL, cn_loop_watch, d) != 0) {
     /* No watcher yet: undo everything; closing `wake` frees d. */
     cn_loop_close_watch(d);
-    cn_uv.loop_close(&d->loop);
+    cn_loop_close_private(d);
     cn_loop_close_host(d, 1, d->has_flush);
     *error = "cannot start the loop watcher thread";
     return -1;
@@ -243,7 +268,6 @@ void cn_loop_release(cn_loop_driver *d) {
   if (d == NULL) return;
   if (write(d->stop_fd, &one, sizeof one) == sizeof one) pthread_join(d->watcher, NULL);
   cn_loop_close_watch(d);
-  cn_uv.run(&d->loop, UV_RUN_NOWAIT);
-  cn_uv.loop_close(&d->loop);
+  cn_loop_close_private(d);
   cn_loop_close_host(d, 1, d->has_flush);
 }

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define CN_READ_POOL_SIZE 65536
-/* Larger reads get an ArrayBuffer of their own: a chunk never pins a pool it barely uses. */
+/* Larger reads get a Buffer of their own: a chunk never pins a pool it barely uses. */
 #define CN_READ_POOL_MAX_CHUNK 8192
 
 typedef struct cn_read_pool {
@@ -45,7 +45,7 @@ int cn_read_pool_init(napi_env env, cn_read_pool *rp, napi_value *array_buffer);
 /*
  * Hands n read bytes to JS: at *offset of either the pool JS already holds
  * or, when set, *new_pool (an ArrayBuffer JS keeps from then on), or in *own
- * (a Buffer of its own: the read target itself when the bytes are in it, with
+ * (a Buffer of its own: the read target itself when the read filled it, with
  * a new target made for the next read, else a copy). Handing the pool over
  * only when it changes saves a reference lookup per read.
  */

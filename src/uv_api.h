@@ -19,6 +19,7 @@
 
 #define CN_UV_FUNCTIONS(X)                                                                   \
   X(int, accept, (uv_stream_t *, uv_stream_t *))                                             \
+  X(int, async_init, (uv_loop_t *, uv_async_t *, uv_async_cb))                               \
   X(void, close, (uv_handle_t *, uv_close_cb))                                               \
   X(const char *, err_name, (int))                                                           \
   X(const char *, strerror, (int))                                                           \

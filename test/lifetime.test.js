@@ -154,6 +154,33 @@ test('unref() then ref() again keeps the process alive as before', { timeout: 4 
   }
 });
 
+// Everything of the module unref()ed while a timer keeps the process up: the sockets still get their
+// events (on a private loop, a run of a loop with nothing ref'ed used to skip polling, so the 'end'
+// never came and the loop's watcher spun).
+const unrefedTraffic = `
+  const net = require(process.env.IMPL);
+  const log = [];
+  const server = net.createServer((s) => {
+    s.unref();
+    setTimeout(() => s.end('hello'), 100);
+  });
+  server.listen(0, '127.0.0.1', () => {
+    server.unref();
+    const c = net.connect(server.address().port, '127.0.0.1', () => c.unref());
+    c.on('data', (d) => log.push('data ' + d));
+    c.on('end', () => log.push('end'));
+    c.on('close', () => log.push('close'));
+    setTimeout(() => { console.log(log.join('|')); }, 1000);
+  });
+`;
+
+test('unref()ed server and sockets still receive data and end while something else keeps the process alive',
+  { timeout: 4 * CHILD_LIMIT_MS }, async () => {
+    const seen = await sameOnBoth(async (net, name) => childOutcome(name, unrefedTraffic));
+    assert.strictEqual(seen.code, 0);
+    assert.deepStrictEqual(seen.lines, ['data hello|end|close']);
+  });
+
 for (const transport of ['tcp', 'unix']) {
   test(`server.close() waits for its connections: 'close' only once the last connection is torn down (${transport})`,
     { timeout: 30000 }, async () => { await sameOnBoth(async (net) => {
