@@ -19,11 +19,19 @@ let readPool = null;
 // A read's result and its offset in the pool, written by the native side
 // before each onread (src/read_pool.h): cheaper than two arguments per read.
 const readState = new Int32Array(binding.readState);
-// The native side keeps writing into the pool and the read state: neither may
+
+// The native side keeps writing into each pool and the read state: neither may
 // be detached by a transfer to a worker (chunk.buffer is the pool), as Node
-// keeps its own Buffer pool.
-const { markAsUntransferable } = require('worker_threads');
-markAsUntransferable(binding.readState);
+// keeps its own Buffer pool. worker_threads loads with the first pool, not
+// with cnet.
+let markAsUntransferable = null;
+function keepInPlace(arrayBuffer) {
+  if (markAsUntransferable === null) {
+    ({ markAsUntransferable } = require('worker_threads'));
+    markAsUntransferable(binding.readState);
+  }
+  markAsUntransferable(arrayBuffer);
+}
 
 // Reads go to one function (Socket's) called directly: looking the method up
 // on sockets of many shapes would be a megamorphic lookup per read.
@@ -51,7 +59,7 @@ const callbacks = {
     const nread = readState[0];
     const offset = readState[1];
     if (newPool !== undefined) {
-      markAsUntransferable(newPool);
+      keepInPlace(newPool);
       readPool = newPool;
     }
     const { owner } = this;
