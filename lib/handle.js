@@ -65,7 +65,7 @@ const callbacks = {
     const { owner } = this;
     if (!owner) return;
     let chunk;
-    if (own !== undefined) chunk = own.length === nread ? own : own.subarray(0, nread);
+    if (own !== undefined) chunk = own; // a Buffer of exactly the read's bytes
     else if (offset >= 0) chunk = Buffer.from(readPool, offset, nread);
     readReceiver.call(owner, nread, chunk);
   },

@@ -32,7 +32,7 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   napi_env env = h->cenv->env;
   cn_read_pool *rp = &h->cenv->read_pool;
   napi_handle_scope scope;
-  napi_value argv[2];
+  napi_value argv[2]; /* newPool, own */
   size_t argc = 0;
   uint32_t offset;
 
@@ -43,13 +43,13 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
     if (cn_read_pool_take(env, rp, buf->base, (size_t)nread, &argv[0], &argv[1], &offset) != 0) {
       nread = UV_ENOMEM;
     } else if (argv[1] != NULL) {
-      argc = 2;
+      /* Bytes of their own: onread(undefined, own). */
       if (napi_get_undefined(env, &argv[0]) != napi_ok) nread = UV_ENOMEM;
-    } else if (argv[0] != NULL) {
-      argc = 1;
+      else argc = 2;
+    } else {
+      rp->state[CN_READ_STATE_OFFSET] = (int32_t)offset;
+      if (argv[0] != NULL) argc = 1;
     }
-    if (nread > 0 && argc != 2) rp->state[CN_READ_STATE_OFFSET] = (int32_t)offset;
-    else if (nread < 0) argc = 0;
   }
   rp->state[CN_READ_STATE_NREAD] = (int32_t)nread;
   /* A new pool JS never got must not be written to as if it had. */

@@ -4,24 +4,11 @@
 // A reader that keeps every chunk until the end (as Buffer.concat users do) must find each one
 // unchanged by the reads that came after it, whatever the sizes, as with built-in net.
 const test = require('node:test');
-const crypto = require('crypto');
-const { sameOnBoth, listen, close, once } = require('./helpers/modules');
+const { sameOnBoth, listen, close, once, delay, pattern, sha } = require('./helpers/modules');
 
 // Writes of every size class, each with its own byte pattern, some with pauses so that reads
 // of about their size happen.
 const SIZES = [1, 100, 8191, 8193, 20000, 32767, 32768, 40000, 65536, 70000, 1 << 20, 10];
-
-function pattern(size, seed) {
-  const buf = Buffer.alloc(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    buf[i] = x >> 16;
-  }
-  return buf;
-}
-
-const sha = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 
 test('kept read chunks of every size stay intact until the end, and are Buffers', { timeout: 30000 },
   async () => { await sameOnBoth(async (net) => {
@@ -29,7 +16,7 @@ test('kept read chunks of every size stay intact until the end, and are Buffers'
     const server = net.createServer(async (socket) => {
       for (const payload of payloads) {
         if (!socket.write(payload)) await once(socket, 'drain');
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await delay(5);
       }
       socket.end();
     });

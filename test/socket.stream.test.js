@@ -4,9 +4,9 @@
 // implementation under test on both ends (server and client), over TCP loopback and Unix sockets.
 const test = require('node:test');
 const assert = require('assert');
-const crypto = require('crypto');
 const stream = require('stream');
-const { sameOnBoth, listen, close, once, pipePath, delay, describe, denoTickOrder } = require('./helpers/modules');
+const { sameOnBoth, listen, close, once, pipePath, delay, describe, denoTickOrder, pattern, sha } =
+  require('./helpers/modules');
 
 const transports = ['tcp', 'unix'];
 
@@ -39,21 +39,10 @@ function track(log, label, emitter, events = ['connect', 'data', 'end', 'finish'
   }
 }
 
-function pattern(size, seed = 1) {
-  const buf = Buffer.alloc(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    buf[i] = x >> 16;
-  }
-  return buf;
-}
-
 // Resolves on the socket's 'close' event (register it when the socket is created: `socket.closed` turns
 // true before 'close' is emitted).
 const closed = (socket) => new Promise((resolve) => socket.once('close', resolve));
 
-const sha = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
 
 function collect(socket) {
   const chunks = [];

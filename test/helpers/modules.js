@@ -194,7 +194,23 @@ function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// A payload whose bytes follow from their position and seed (a linear
+// congruential sequence), so a shifted, dropped or repeated byte shows.
+function pattern(size, seed = 1) {
+  const buf = Buffer.alloc(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    buf[i] = x >> 16;
+  }
+  return buf;
+}
+
+const sha = (buf) => require('crypto').createHash('sha256').update(buf).digest('hex');
+
 module.exports = {
+  pattern,
+  sha,
   builtin,
   cnet,
   implementations,
