@@ -18,7 +18,9 @@
         "src/coalesce.c",
         "src/tcp.c",
         "src/pipe.c",
-        "src/sockopt.c"
+        "src/sockopt.c",
+        "src/ssl_api.c",
+        "src/tls.c"
       ],
       "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["NAPI_VERSION=8"],

@@ -12,6 +12,7 @@ const kOnWrite = Symbol('cnet.onWrite');
 const kOnShutdown = Symbol('cnet.onShutdown');
 const kOnClose = Symbol('cnet.onClose');
 const kOnConnection = Symbol('cnet.onConnection');
+const kOnTls = Symbol('cnet.onTls');
 
 // The ArrayBuffer small reads are copied into (src/read_pool.h); the native
 // side hands over a new one when this one is full.
@@ -75,6 +76,7 @@ const callbacks = {
   onwrite(status, batch) { if (this.owner) this.owner[kOnWrite](status, batch); },
   onshutdown(status) { if (this.owner) this.owner[kOnShutdown](status); },
   onclose() { if (this.owner) this.owner[kOnClose](this); },
+  ontls(event, a, b, c) { if (this.owner) this.owner[kOnTls](event, a, b, c); },
 };
 binding.setCallbacks(Object.fromEntries(Object.entries(callbacks).map(([name, fn]) => [name, inHandleContext(fn)])));
 
@@ -146,6 +148,7 @@ module.exports = {
   kOnShutdown,
   kOnClose,
   kOnConnection,
+  kOnTls,
   // True on hosts (Bun) where cnet runs its own loop and the host does not run
   // nextTick jobs between native callbacks made within one turn of that loop.
   privateLoop: binding.privateLoop,

@@ -17,6 +17,7 @@ enum cn_callback {
   CN_ON_WRITE,       /* (status) one per queued write, in order; (status, true): a batch failed (coalesce.h) */
   CN_ON_SHUTDOWN,    /* (status) */
   CN_ON_CLOSE,       /* () */
+  CN_ON_TLS,         /* (event, ...): see tls.c */
   CN_CALLBACK_COUNT
 };
 

@@ -6,6 +6,7 @@
 #include "sockopt.h"
 #include "stream.h"
 #include "tcp.h"
+#include "tls.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -13,7 +14,7 @@
 void cn_call_init(napi_env env, napi_callback_info info, cn_call *call) {
   void *data = NULL;
   call->env = env;
-  call->argc = 4;
+  call->argc = sizeof call->argv / sizeof call->argv[0];
   call->h = NULL;
   if (napi_get_cb_info(env, info, &call->argc, call->argv, &call->self, NULL) != napi_ok) {
     call->argc = 0;
@@ -95,6 +96,7 @@ static void cn_handle_on_close(uv_handle_t *uvh) {
     }
   }
   if (h->user_buffer_ref) napi_delete_reference(env, h->user_buffer_ref);
+  cn_tls_free(h);
   free(h->batch);
   napi_delete_reference(env, h->self);
   /* A private loop's teardown runs in the env's exit hook, where Deno has no
@@ -340,6 +342,9 @@ napi_value cn_handle_define_class(napi_env env, cn_env *cenv) {
     CN_METHOD("chmod", cn_pipe_chmod),
     CN_METHOD("getsocknamePath", cn_pipe_getsockname),
     CN_METHOD("getpeernamePath", cn_pipe_getpeername),
+    CN_METHOD("tlsStart", cn_tls_start),
+    CN_METHOD("tlsCycle", cn_tls_cycle_method),
+    CN_METHOD("tlsQuery", cn_tls_query),
   };
   napi_value ctor;
   if (napi_define_class(env, "Handle", NAPI_AUTO_LENGTH, cn_handle_construct, NULL,

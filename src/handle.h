@@ -44,6 +44,7 @@ typedef struct cn_handle {
   int batch_listed;  /* on cn_env.batched */
   unsigned batch_turn;  /* cn_env.turn when this turn's first write went out */
   struct cn_handle *batch_prev, *batch_next;
+  struct cn_tls *tls;  /* TLS on this stream (tls.h), or NULL */
   struct cn_handle *prev, *next;  /* cn_env.handles */
 } cn_handle;
 
@@ -53,7 +54,7 @@ typedef struct {
   cn_handle *h;
   napi_value self;
   size_t argc;
-  napi_value argv[4];
+  napi_value argv[5];
 } cn_call;
 
 void cn_call_init(napi_env env, napi_callback_info info, cn_call *call);

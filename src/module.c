@@ -9,6 +9,7 @@
 #include "sockopt.h"
 #include "stream.h"
 #include "tcp.h"
+#include "tls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ static const char *const cn_callback_names[CN_CALLBACK_COUNT] = {
   [CN_ON_WRITE] = "onwrite",
   [CN_ON_SHUTDOWN] = "onshutdown",
   [CN_ON_CLOSE] = "onclose",
+  [CN_ON_TLS] = "ontls",
 };
 
 /* setCallbacks({ onread, onconnection, onconnect, onwrite, onshutdown, onclose }) */
@@ -140,6 +142,9 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
   if (status == napi_ok) status = cn_export_fn(env, exports, "guessHandleType", cn_fd_guess_type);
   if (status == napi_ok) status = cn_export_fn(env, exports, "socketOptions", cn_sockopt_read);
   if (status == napi_ok) status = cn_export_fn(env, exports, "dupDescriptor", cn_fd_dup);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "tlsAvailable", cn_tls_available);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "tlsStore", cn_tls_store);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "tlsContext", cn_tls_context);
   if (status == napi_ok) status = cn_errors_export(env, exports);
   return status;
 }

@@ -1,5 +1,6 @@
 #include "stream.h"
 #include "coalesce.h"
+#include "tls.h"
 #include "napi_util.h"
 
 #include <stdlib.h>
@@ -17,7 +18,9 @@ typedef struct {
 static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
   cn_handle *h = uvh->data;
   char *target = cn_read_pool_target(&h->cenv->read_pool);
-  if (h->user_buffer != NULL) *buf = cn_buf(h->user_buffer, h->user_buffer_len);
+  /* Encrypted bytes are copied into OpenSSL at once: the shared buffer does. */
+  if (h->tls != NULL) *buf = cn_buf(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
+  else if (h->user_buffer != NULL) *buf = cn_buf(h->user_buffer, h->user_buffer_len);
   else if (target != NULL) *buf = cn_buf(target, CN_READ_TARGET_SIZE);
   else *buf = cn_buf(h->cenv->read_buffer, CN_READ_BUFFER_SIZE);
 }
@@ -27,8 +30,7 @@ static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
  * read state (read_pool.h): the offset is -1 when there are no pooled bytes
  * to take (an error, a read of its own, or bytes in the `onread` buffer).
  */
-static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
-  cn_handle *h = stream->data;
+void cn_stream_deliver(cn_handle *h, ssize_t nread, const char *bytes) {
   napi_env env = h->cenv->env;
   cn_read_pool *rp = &h->cenv->read_pool;
   napi_handle_scope scope;
@@ -39,8 +41,8 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   if (nread == 0 || h->cenv->tearing_down) return;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   rp->state[CN_READ_STATE_OFFSET] = -1;
-  if (nread > 0 && h->user_buffer == NULL) {
-    if (cn_read_pool_take(env, rp, buf->base, (size_t)nread, &argv[0], &argv[1], &offset) != 0) {
+  if (nread > 0 && (h->user_buffer == NULL || h->tls != NULL)) {
+    if (cn_read_pool_take(env, rp, bytes, (size_t)nread, &argv[0], &argv[1], &offset) != 0) {
       nread = UV_ENOMEM;
     } else if (argv[1] != NULL) {
       /* Bytes of their own: onread(undefined, own). */
@@ -59,14 +61,24 @@ static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t
   napi_close_handle_scope(env, scope);
 }
 
+static void cn_stream_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+  cn_handle *h = stream->data;
+  if (nread == 0 || h->cenv->tearing_down) return;
+  if (h->tls != NULL) cn_tls_on_read(h, nread, buf);
+  else cn_stream_deliver(h, nread, buf->base);
+}
+
 /* Starting an already reading stream is not an error (libuv says EALREADY). */
+int cn_stream_read_start_socket(cn_handle *h) {
+  int err = cn_uv.read_start(&h->uv.stream, cn_stream_alloc, cn_stream_on_read);
+  return err == UV_EALREADY ? 0 : err;
+}
+
 napi_value cn_stream_read_start(napi_env env, napi_callback_info info) {
   cn_call c;
-  int err;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
-  err = cn_uv.read_start(&c.h->uv.stream, cn_stream_alloc, cn_stream_on_read);
-  return cn_synced(c.h, err == UV_EALREADY ? 0 : err);
+  return cn_synced(c.h, c.h->tls != NULL ? cn_tls_read_start(c.h) : cn_stream_read_start_socket(c.h));
 }
 
 /* useUserBuffer(uint8array): later reads go straight into it (the `onread` option). */
@@ -95,7 +107,7 @@ napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_call_init(env, info, &c);
   if (c.h == NULL) return cn_int(env, UV_EBADF);
-  return cn_synced(c.h, cn_uv.read_stop(&c.h->uv.stream));
+  return cn_synced(c.h, c.h->tls != NULL ? cn_tls_read_stop(c.h) : cn_uv.read_stop(&c.h->uv.stream));
 }
 
 void cn_stream_report_batch_error(cn_handle *h, int status) {
@@ -151,6 +163,11 @@ static int cn_stream_queue(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
   return 1;
 }
 
+int cn_stream_send_owned(cn_handle *h, char *owned, size_t len, int quiet) {
+  uv_buf_t buf = cn_buf(owned, len);
+  return cn_stream_queue(h, &buf, 1, NULL, owned, quiet);
+}
+
 int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned) {
   int result = cn_stream_queue(h, &rest, 1, NULL, owned, 1);
   cn_loop_sync(h->cenv->driver);
@@ -168,7 +185,15 @@ int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned) {
 static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
                                 napi_value keep, char *owned) {
   uv_stream_t *stream = &h->uv.stream;
-  int err = cn_coalesce_flush(h);
+  int err;
+
+  if (h->tls != NULL) {
+    /* OpenSSL has copied the plaintext into records once this returns. */
+    err = cn_tls_write(h, bufs, nbufs);
+    free(owned);
+    return err;
+  }
+  err = cn_coalesce_flush(h);
 
   if (err) {
     free(owned);
@@ -217,6 +242,7 @@ static napi_value cn_stream_write_buffer_as(napi_env env, napi_callback_info inf
 
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return cn_int(env, UV_EINVAL);
+  if (h->tls != NULL) coalesce = 0;
   if (coalesce && cn_coalesce_started(h)) {
     char *room = cn_coalesce_reserve(h, len);
     if (room != NULL) {
@@ -285,6 +311,7 @@ static napi_value cn_stream_write_string_as(napi_env env, napi_callback_info inf
 
   if (h == NULL) return cn_int(env, UV_EBADF);
   if (napi_get_value_string_utf8(env, argv[1], NULL, 0, &len) != napi_ok) return cn_int(env, UV_EINVAL);
+  if (h->tls != NULL) coalesce = 0;
   if (coalesce && cn_coalesce_started(h)) {
     /* Node-API writes a terminating NUL, which the batch does not keep. */
     char *room = cn_coalesce_reserve(h, len + 1);
@@ -304,6 +331,7 @@ static napi_value cn_stream_write_string_as(napi_env env, napi_callback_info inf
     return cn_int(env, UV_EINVAL);
   }
   buf = cn_buf(text, len);
+  if (text == stack && h->tls != NULL) return cn_synced(h, cn_stream_write_bufs(h, &buf, 1, NULL, NULL));
   if (text == stack) {
     /* Try from the stack; copy only what must be queued. */
     uv_stream_t *stream = &h->uv.stream;
@@ -363,6 +391,7 @@ napi_value cn_stream_shutdown(napi_env env, napi_callback_info info) {
   if (c.h == NULL) return cn_int(env, UV_EBADF);
   /* A shutdown queued behind a batch's queued rest waits for it, as libuv orders both. */
   cn_coalesce_flush_deferred(c.h);
+  if (c.h->tls != NULL) cn_tls_shutdown(c.h);
   c.h->shutdown_req.data = c.h;
   return cn_synced(c.h, cn_uv.shutdown(&c.h->shutdown_req, &c.h->uv.stream, cn_stream_after_shutdown));
 }

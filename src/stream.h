@@ -19,6 +19,13 @@ napi_value cn_stream_write_string(napi_env env, napi_callback_info info);
 napi_value cn_stream_coalesce_buffer(napi_env env, napi_callback_info info);
 napi_value cn_stream_coalesce_string(napi_env env, napi_callback_info info);
 napi_value cn_stream_flush(napi_env env, napi_callback_info info);
+/* Hands n read bytes (or an EOF or error, bytes NULL) to JS's onread. */
+void cn_stream_deliver(cn_handle *h, ssize_t nread, const char *bytes);
+/* Starts the socket's reads (already reading is fine); 0 or a libuv error. */
+int cn_stream_read_start_socket(cn_handle *h);
+/* Queues `owned` (freed when written); quiet: no JS write waits, a failure
+ * comes as a batch's does. 1 when queued, or a libuv error. */
+int cn_stream_send_owned(cn_handle *h, char *owned, size_t len, int quiet);
 /* Queues the rest of a coalesced batch, whose memory `owned` it takes; 0 or an error. */
 int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned);
 /* A batch's write failed: onwrite(status, true), which JS turns into the socket's error. */
