@@ -14,6 +14,7 @@ const { openDescriptor } = require('./descriptor');
 const { BoundSocket, adoptBoundSocket } = require('./bound-socket');
 const { connectMethods } = require('./connect');
 const tlsInterop = require('./tls-interop');
+const tlsRoute = require('./tls-route');
 const {
   createHandle, receiveReadsWith, privateLoop, kOnConnect, kOnWrite, kOnShutdown, kOnClose, UV_EOF,
   UV_EBADF,
@@ -50,6 +51,7 @@ function onReadableEnd() {
 
 class Socket extends Duplex {
   constructor(options) {
+    tlsRoute.install(Socket);
     if (typeof options === 'number') options = { fd: options };
     else options = { ...options };
     // Checked here so the message is Node's on every runtime; Duplex does the rest.

@@ -1,0 +1,156 @@
+'use strict';
+// Which TLS runs over a cnet socket. `tls.connect({ socket })` and
+// `new tls.TLSSocket(socket, { isServer: true })` over a connected cnet socket
+// get TLS in C (tls-socket.js) when every option given is one it implements as
+// the runtime's tls does; anything else (a secureContext, SNICallback,
+// requestCert on a server, PSK, OCSP, a socket still connecting or with
+// unread bytes, ...) goes to the runtime's tls as before (tls-interop.js).
+const net = require('net');
+const { available, defineTLSSocket, wireProtocols } = require('./tls-socket');
+const binding = require('./binding');
+
+const versions = { TLSv1: 0x301, 'TLSv1.1': 0x302, 'TLSv1.2': 0x303, 'TLSv1.3': 0x304 };
+const clientOptions = new Set([
+  'socket', 'host', 'port', 'servername', 'ca', 'cert', 'key', 'passphrase', 'rejectUnauthorized',
+  'checkServerIdentity', 'ALPNProtocols', 'minVersion', 'maxVersion', 'ciphers', 'session',
+]);
+const serverOptions = new Set([
+  'isServer', 'server', 'ca', 'cert', 'key', 'passphrase', 'rejectUnauthorized', 'requestCert',
+  'ALPNProtocols', 'minVersion', 'maxVersion', 'ciphers',
+]);
+
+let installed = false;
+let TLSSocket = null;
+let defaultStore = null;
+
+function pem(value) {
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return value.every(isPemText) ? value.map(String).join('\n') : undefined;
+  return isPemText(value) ? value : undefined;
+}
+
+function isPemText(value) {
+  return (typeof value === 'string' || Buffer.isBuffer(value)) && String(value).includes('-----BEGIN');
+}
+
+function onlyKnown(options, known) {
+  for (const key of Object.keys(options)) {
+    if (options[key] !== undefined && !known.has(key)) return false;
+  }
+  return true;
+}
+
+// A context for these options, or null when the runtime's tls should take them.
+function contextFor(tls, options, isServer) {
+  if (!onlyKnown(options, isServer ? serverOptions : clientOptions)) return null;
+  if (isServer && options.requestCert) return null;
+  const cert = pem(options.cert);
+  const key = pem(options.key);
+  const ca = pem(options.ca);
+  if (cert === undefined || key === undefined || ca === undefined || (cert === null) !== (key === null)) return null;
+  if (isServer && cert === null) return null;
+  if (options.passphrase !== undefined && typeof options.passphrase !== 'string') return null;
+  const min = versions[options.minVersion || tls.DEFAULT_MIN_VERSION];
+  const max = versions[options.maxVersion || tls.DEFAULT_MAX_VERSION];
+  if (!min || !max) return null;
+  const ciphers = (options.ciphers || tls.DEFAULT_CIPHERS).split(':');
+  const list = ciphers.filter((c) => c && !c.startsWith('TLS_')).join(':');
+  const suites = ciphers.filter((c) => c.startsWith('TLS_')).join(':');
+  if (list === '') return null;
+  let store = null;
+  if (ca !== null) {
+    store = binding.tlsStore(ca);
+    if (!store) return null;
+  } else if (!isServer) {
+    // The runtime's own roots, unless it was told to use others.
+    if (process.env.NODE_EXTRA_CA_CERTS || process.execArgv.some((a) => /ca-store|openssl-ca|system-ca/.test(a))) return null;
+    if (defaultStore === null) defaultStore = binding.tlsStore(tls.rootCertificates.join('\n')) || false;
+    if (!defaultStore) return null;
+    store = defaultStore;
+  }
+  let alpn = null;
+  if (isServer && options.ALPNProtocols) alpn = wireProtocols(options.ALPNProtocols);
+  const context = binding.tlsContext(isServer, cert, key, options.passphrase, store, list,
+    suites === '' ? null : suites, min, max, alpn);
+  return context || null;
+}
+
+// The plain socket as TLS in C can take it: connected, nothing unread, no onread.
+function canTake(socket, CnetSocket) {
+  return socket instanceof CnetSocket && socket._handle && !socket.connecting && !socket.destroyed
+    && socket.readableLength === 0 && socket._onreadCallback === null;
+}
+
+function connectOverCnet(tls, options, context, cb) {
+  const servername = options.servername || (options.host && !net.isIP(options.host) ? options.host : undefined);
+  const socket = new TLSSocket(options.socket, { ...options, servername }, context, false);
+  if (cb) socket.once('secureConnect', cb);
+  const rejectUnauthorized = options.rejectUnauthorized === undefined
+    ? process.env.NODE_TLS_REJECT_UNAUTHORIZED !== '0' : options.rejectUnauthorized !== false;
+  const checkServerIdentity = options.checkServerIdentity || tls.checkServerIdentity;
+  const onEnd = () => {
+    if (socket._hadError) return;
+    socket._hadError = true;
+    const err = new Error('Client network socket disconnected before secure TLS connection was established');
+    err.code = 'ECONNRESET';
+    err.host = options.host;
+    err.port = options.port;
+    socket.destroy(err);
+  };
+  socket.prependListener('end', onEnd);
+  socket.on('secure', () => {
+    socket.removeListener('end', onEnd);
+    let verifyError = socket._verifyError();
+    if (!verifyError && !socket.isSessionReused()) {
+      const hostname = options.servername || options.host || options.socket._host || 'localhost';
+      verifyError = checkServerIdentity(hostname, socket.getPeerCertificate(true));
+    }
+    if (verifyError) {
+      socket.authorized = false;
+      socket.authorizationError = verifyError.code || verifyError.message;
+      if (rejectUnauthorized) {
+        socket.destroy(verifyError);
+        return;
+      }
+    } else {
+      socket.authorized = true;
+    }
+    socket.emit('secureConnect');
+  });
+  return socket;
+}
+
+function install(CnetSocket) {
+  if (installed) return;
+  installed = true;
+  if (!available || process.versions.bun || process.versions.deno) return;
+  const tls = require('tls');
+  TLSSocket = defineTLSSocket(CnetSocket);
+  const builtinConnect = tls.connect;
+  tls.connect = function connect(...argv) {
+    const [options, cb] = argv;
+    if (argv.length <= 2 && options !== null && typeof options === 'object' && canTake(options.socket, CnetSocket)
+        && (cb === undefined || typeof cb === 'function')) {
+      const context = contextFor(tls, options, false);
+      if (context) return connectOverCnet(tls, options, context, cb);
+    }
+    return builtinConnect.apply(this, argv);
+  };
+  const Builtin = tls.TLSSocket;
+  function RoutedTLSSocket(socket, options) {
+    if (new.target === RoutedTLSSocket && options && options.isServer === true && canTake(socket, CnetSocket)) {
+      const context = contextFor(tls, options, true);
+      if (context) return new TLSSocket(socket, options, context, true);
+    }
+    return Reflect.construct(Builtin, [socket, options], new.target || Builtin);
+  }
+  RoutedTLSSocket.prototype = Builtin.prototype;
+  Object.setPrototypeOf(RoutedTLSSocket, Builtin);
+  Object.defineProperty(RoutedTLSSocket, 'name', { value: 'TLSSocket' });
+  Object.defineProperty(RoutedTLSSocket, Symbol.hasInstance, {
+    value: (object) => object instanceof TLSSocket || object instanceof Builtin,
+  });
+  tls.TLSSocket = RoutedTLSSocket;
+}
+
+module.exports = { install };

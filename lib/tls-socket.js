@@ -1,0 +1,244 @@
+'use strict';
+// A TLSSocket whose TLS runs in C on the cnet handle it takes over from a plain
+// cnet socket (src/tls.h): JS reads and writes plaintext, as on any cnet socket.
+// tls-route.js decides when a socket is handed to it instead of the runtime's tls.
+const { Duplex } = require('stream');
+const { X509Certificate } = require('crypto');
+const binding = require('./binding');
+const errors = require('./errors');
+const { kOnTls } = require('./handle');
+
+const TLS_HANDSHAKE = 1;
+const TLS_ERROR = 2;
+const TLS_SESSION = 3;
+const Q = {
+  PROTOCOL: 1, CIPHER: 2, PEER_CHAIN: 3, CERTIFICATE: 4, ALPN: 5, SERVERNAME: 6, VERIFY_ERROR: 7,
+  SESSION: 8, SESSION_REUSED: 9, FINISHED: 10, PEER_FINISHED: 11, KEYING_MATERIAL: 12,
+  MAX_SEND_FRAGMENT: 13, PENDING: 14,
+};
+
+// OpenSSL's X509_V_ERR_* numbers, by the names Node gives them as error codes.
+const verifyCodes = {
+  2: 'UNABLE_TO_GET_ISSUER_CERT', 3: 'UNABLE_TO_GET_CRL', 4: 'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  5: 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 6: 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 7: 'CERT_SIGNATURE_FAILURE',
+  8: 'CRL_SIGNATURE_FAILURE', 9: 'CERT_NOT_YET_VALID', 10: 'CERT_HAS_EXPIRED', 11: 'CRL_NOT_YET_VALID',
+  12: 'CRL_HAS_EXPIRED', 13: 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 14: 'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  15: 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 16: 'ERROR_IN_CRL_NEXT_UPDATE_FIELD', 17: 'OUT_OF_MEM',
+  18: 'DEPTH_ZERO_SELF_SIGNED_CERT', 19: 'SELF_SIGNED_CERT_IN_CHAIN', 20: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  21: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 22: 'CERT_CHAIN_TOO_LONG', 23: 'CERT_REVOKED', 24: 'INVALID_CA',
+  25: 'PATH_LENGTH_EXCEEDED', 26: 'INVALID_PURPOSE', 27: 'CERT_UNTRUSTED', 28: 'CERT_REJECTED',
+  62: 'HOSTNAME_MISMATCH',
+};
+
+function legacyCertificate(der) {
+  return new X509Certificate(der).toLegacyObject();
+}
+
+function tlsError(message, library, reason) {
+  const err = new Error(message);
+  if (library) err.library = library;
+  if (reason) {
+    err.reason = reason;
+    err.code = `ERR_SSL_${reason.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+  }
+  return err;
+}
+
+// Used as the base class through a late require: socket.js loads this module lazily.
+function defineTLSSocket(Socket) {
+  class TLSSocket extends Socket {
+    // plain: a connected cnet socket whose handle this socket takes; context: a tlsContext().
+    constructor(plain, options, context, isServer) {
+      super({ allowHalfOpen: plain.allowHalfOpen });
+      this._tlsOptions = options;
+      this._secureEstablished = false;
+      this._pendingSecure = null;
+      this.secureConnecting = true;
+      this.servername = null;
+      this.alpnProtocol = null;
+      this.authorized = false;
+      this.authorizationError = null;
+      this.encrypted = true;
+      this._parent = plain;
+      this._isServer = isServer;
+      this._context = context;
+      this._session = null;
+
+      const handle = plain._handle;
+      plain._handle = null;
+      // The plain socket still answers for the connection's addresses, as built-in net's does.
+      plain._getpeername = () => this._getpeername();
+      plain._getsockname = () => this._getsockname();
+      handle.owner = this;
+      handle.reading = false;
+      this._handle = handle;
+      this.ssl = handle;
+      this._peername = plain._peername;
+      this._sockname = plain._sockname;
+      plain.on('close', () => this.destroy());
+
+      const alpn = !isServer && options.ALPNProtocols ? wireProtocols(options.ALPNProtocols) : null;
+      const servername = isServer ? null : options.servername || null;
+      const err = handle.tlsStart(context, isServer, servername, alpn, options.session || null);
+      if (err) {
+        process.nextTick(() => this.destroy(errors.errnoException(err, 'tlsStart')));
+        return;
+      }
+      if (!isServer) handle.tlsCycle();
+      this.read(0);
+    }
+
+    [kOnTls](event, a, b, c) {
+      if (event === TLS_HANDSHAKE) this._onHandshake();
+      else if (event === TLS_ERROR) this.destroy(tlsError(a, b, c));
+      else if (event === TLS_SESSION) {
+        this._session = a;
+        this.emit('session', a);
+      }
+    }
+
+    _onHandshake() {
+      const handle = this._handle;
+      this._secureEstablished = true;
+      this.secureConnecting = false;
+      this.alpnProtocol = handle.tlsQuery(Q.ALPN);
+      if (this._isServer) this.servername = handle.tlsQuery(Q.SERVERNAME);
+      else this.servername = this._tlsOptions.servername || false;
+      this.emit('secure');
+      const pending = this._pendingSecure;
+      this._pendingSecure = null;
+      if (pending) pending();
+    }
+
+    _readStart() {
+      super._readStart();
+      const handle = this._handle;
+      if (handle && this._secureEstablished && handle.tlsQuery(Q.PENDING)) {
+        process.nextTick(() => { if (this._handle === handle) handle.tlsCycle(); });
+      }
+    }
+
+    // Writes wait for the handshake, as the runtime's TLS holds them.
+    write(chunk, encoding, cb) {
+      if (!this._secureEstablished) return Duplex.prototype.write.call(this, chunk, encoding, cb);
+      return super.write(chunk, encoding, cb);
+    }
+
+    _write(chunk, encoding, cb) {
+      if (!this._secureEstablished && this._dispatchResult === null) {
+        this._pendingSecure = () => this._write(chunk, encoding, cb);
+        return;
+      }
+      super._write(chunk, encoding, cb);
+    }
+
+    _writev(chunks, cb) {
+      if (!this._secureEstablished && this._dispatchResult === null) {
+        this._pendingSecure = () => this._writev(chunks, cb);
+        return;
+      }
+      super._writev(chunks, cb);
+    }
+
+    _final(cb) {
+      if (!this._secureEstablished && this._handle) {
+        this._pendingSecure = () => this._final(cb);
+        return;
+      }
+      super._final(cb);
+    }
+
+    _destroy(exception, cb) {
+      super._destroy(exception, cb);
+      if (!this._parent.destroyed) this._parent.destroy();
+    }
+
+    _query(what, ...rest) {
+      return this._handle ? this._handle.tlsQuery(what, ...rest) : undefined;
+    }
+
+    getProtocol() {
+      const protocol = this._query(Q.PROTOCOL);
+      return protocol === undefined ? null : protocol;
+    }
+
+    getCipher() {
+      const cipher = this._query(Q.CIPHER);
+      if (!cipher) return undefined;
+      return { name: cipher[0], standardName: cipher[1], version: cipher[2] };
+    }
+
+    getPeerCertificate(detailed) {
+      const chain = this._query(Q.PEER_CHAIN);
+      if (!chain) return this._handle ? {} : null;
+      const certs = chain.map(legacyCertificate);
+      if (!detailed) return certs[0];
+      for (let i = 0; i < certs.length - 1; i++) certs[i].issuerCertificate = certs[i + 1];
+      const last = certs[certs.length - 1];
+      if (last.issuer && JSON.stringify(last.issuer) === JSON.stringify(last.subject)) last.issuerCertificate = last;
+      return certs[0];
+    }
+
+    getCertificate() {
+      const der = this._query(Q.CERTIFICATE);
+      return der ? legacyCertificate(der) : null;
+    }
+
+    getPeerX509Certificate() {
+      const chain = this._query(Q.PEER_CHAIN);
+      return chain ? new X509Certificate(chain[0]) : undefined;
+    }
+
+    getX509Certificate() {
+      const der = this._query(Q.CERTIFICATE);
+      return der ? new X509Certificate(der) : undefined;
+    }
+
+    getSession() {
+      return this._query(Q.SESSION);
+    }
+
+    isSessionReused() {
+      return Boolean(this._query(Q.SESSION_REUSED));
+    }
+
+    getFinished() {
+      return this._query(Q.FINISHED);
+    }
+
+    getPeerFinished() {
+      return this._query(Q.PEER_FINISHED);
+    }
+
+    exportKeyingMaterial(length, label, context) {
+      return this._query(Q.KEYING_MATERIAL, length, label, context);
+    }
+
+    setMaxSendFragment(size) {
+      return Boolean(this._query(Q.MAX_SEND_FRAGMENT, size));
+    }
+
+    // The verdict on the peer's certificate: null, or an Error with Node's code.
+    _verifyError() {
+      const result = this._query(Q.VERIFY_ERROR);
+      if (!result) return null;
+      const err = new Error(result[1]);
+      err.code = verifyCodes[result[0]] || 'UNSPECIFIED';
+      return err;
+    }
+  }
+  return TLSSocket;
+}
+
+// ALPNProtocols (array of strings or Buffers, or a Buffer already in wire format) in wire format.
+function wireProtocols(protocols) {
+  if (Buffer.isBuffer(protocols) || protocols instanceof Uint8Array) return Buffer.from(protocols);
+  const parts = [];
+  for (const p of protocols) {
+    const bytes = Buffer.from(p);
+    parts.push(Buffer.from([bytes.length]), bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+module.exports = { defineTLSSocket, wireProtocols, available: binding.tlsAvailable() === true };
