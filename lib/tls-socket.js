@@ -75,7 +75,8 @@ function defineTLSSocket(Socket) {
       this.ssl = handle;
       this._peername = plain._peername;
       this._sockname = plain._sockname;
-      plain.on('close', () => this.destroy());
+      this._plainCloseHadError = null;
+      plain._emitClose = (hadError) => this._closePlain(hadError);
 
       const alpn = !isServer && options.ALPNProtocols ? wireProtocols(options.ALPNProtocols) : null;
       const servername = isServer ? null : options.servername || null;
@@ -118,14 +119,35 @@ function defineTLSSocket(Socket) {
       }
     }
 
-    // Writes wait for the handshake, as the runtime's TLS holds them.
+    // Every write goes through Writable and completes after the turn it was
+    // made in, as on the runtime's TLS: write() of a chunk at the high-water
+    // mark returns false and writableLength counts it until then.
     write(chunk, encoding, cb) {
-      if (!this._secureEstablished) return Duplex.prototype.write.call(this, chunk, encoding, cb);
-      return super.write(chunk, encoding, cb);
+      return Duplex.prototype.write.call(this, chunk, encoding, cb);
+    }
+
+    _afterDispatch(result, cb) {
+      if (result === 0) setImmediate(cb);
+      else super._afterDispatch(result, cb);
+    }
+
+    // Writes and end() wait for the handshake, as the runtime's TLS holds
+    // them, unless the peer has gone and the handshake cannot finish.
+    _waitsForSecure() {
+      return !this._secureEstablished && this._handle !== null && !this._readableState.ended;
+    }
+
+    _onRead(nread, buffer) {
+      super._onRead(nread, buffer);
+      if (nread < 0 && this._pendingSecure) {
+        const pending = this._pendingSecure;
+        this._pendingSecure = null;
+        pending();
+      }
     }
 
     _write(chunk, encoding, cb) {
-      if (!this._secureEstablished && this._dispatchResult === null) {
+      if (this._waitsForSecure() && this._dispatchResult === null) {
         this._pendingSecure = () => this._write(chunk, encoding, cb);
         return;
       }
@@ -133,7 +155,7 @@ function defineTLSSocket(Socket) {
     }
 
     _writev(chunks, cb) {
-      if (!this._secureEstablished && this._dispatchResult === null) {
+      if (this._waitsForSecure() && this._dispatchResult === null) {
         this._pendingSecure = () => this._writev(chunks, cb);
         return;
       }
@@ -141,16 +163,34 @@ function defineTLSSocket(Socket) {
     }
 
     _final(cb) {
-      if (!this._secureEstablished && this._handle) {
+      if (this._waitsForSecure()) {
         this._pendingSecure = () => this._final(cb);
         return;
       }
       super._final(cb);
     }
 
-    _destroy(exception, cb) {
-      super._destroy(exception, cb);
-      if (!this._parent.destroyed) this._parent.destroy();
+    // The 'close' order of built-in net's TLS: destroying the plain socket
+    // closes the TLSSocket first; a TLSSocket closing on its own (end, error,
+    // destroy) closes the plain socket first.
+    _closePlain(hadError) {
+      if (this._handle) {
+        this._plainCloseHadError = hadError;
+        this.destroy();
+      } else {
+        Socket.prototype._emitClose.call(this._parent, hadError);
+      }
+    }
+
+    _emitClose(hadError) {
+      const plain = this._parent;
+      if (!plain.destroyed) {
+        plain.destroy();
+        process.nextTick(() => super._emitClose(hadError));
+        return;
+      }
+      super._emitClose(hadError);
+      if (this._plainCloseHadError !== null) Socket.prototype._emitClose.call(plain, this._plainCloseHadError);
     }
 
     _query(what, ...rest) {
