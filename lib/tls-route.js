@@ -5,6 +5,7 @@
 // the runtime's tls does; anything else (a secureContext, SNICallback,
 // requestCert on a server, PSK, OCSP, a socket still connecting or with
 // unread bytes, ...) goes to the runtime's tls as before (tls-interop.js).
+const fs = require('fs');
 const net = require('net');
 const { available, defineTLSSocket, wireProtocols } = require('./tls-socket');
 const binding = require('./binding');
@@ -40,6 +41,22 @@ function onlyKnown(options, known) {
   return true;
 }
 
+// The runtime's own roots plus NODE_EXTRA_CA_CERTS, as its tls trusts them;
+// false (the runtime's tls then) when it was told to use the system's or
+// OpenSSL's store, or the extra file cannot be read.
+function makeDefaultStore(tls) {
+  if (process.execArgv.some((a) => /ca-store|openssl-ca|system-ca/.test(a))) return false;
+  let pems = tls.rootCertificates.join('\n');
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    try {
+      pems += `\n${fs.readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'latin1')}`;
+    } catch {
+      return false;
+    }
+  }
+  return binding.tlsStore(pems) || false;
+}
+
 // A context for these options, or null when the runtime's tls should take them.
 function contextFor(tls, options, isServer) {
   if (!onlyKnown(options, isServer ? serverOptions : clientOptions)) return null;
@@ -53,18 +70,18 @@ function contextFor(tls, options, isServer) {
   const min = versions[options.minVersion || tls.DEFAULT_MIN_VERSION];
   const max = versions[options.maxVersion || tls.DEFAULT_MAX_VERSION];
   if (!min || !max) return null;
+  // TLS 1.3 suites as given, else OpenSSL's own (Node's defaults list those;
+  // Deno's name one only, for its own TLS).
   const ciphers = (options.ciphers || tls.DEFAULT_CIPHERS).split(':');
   const list = ciphers.filter((c) => c && !c.startsWith('TLS_')).join(':');
-  const suites = ciphers.filter((c) => c.startsWith('TLS_')).join(':');
+  const suites = options.ciphers ? ciphers.filter((c) => c.startsWith('TLS_')).join(':') : '';
   if (list === '') return null;
   let store = null;
   if (ca !== null) {
     store = binding.tlsStore(ca);
     if (!store) return null;
   } else if (!isServer) {
-    // The runtime's own roots, unless it was told to use others.
-    if (process.env.NODE_EXTRA_CA_CERTS || process.execArgv.some((a) => /ca-store|openssl-ca|system-ca/.test(a))) return null;
-    if (defaultStore === null) defaultStore = binding.tlsStore(tls.rootCertificates.join('\n')) || false;
+    if (defaultStore === null) defaultStore = makeDefaultStore(tls);
     if (!defaultStore) return null;
     store = defaultStore;
   }
@@ -123,7 +140,7 @@ function connectOverCnet(tls, options, context, cb) {
 function install(CnetSocket) {
   if (installed) return;
   installed = true;
-  if (!available || process.versions.bun || process.versions.deno) return;
+  if (!available) return;
   const tls = require('tls');
   TLSSocket = defineTLSSocket(CnetSocket);
   const builtinConnect = tls.connect;

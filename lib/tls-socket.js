@@ -39,7 +39,7 @@ function tlsError(message, library, reason) {
   if (library) err.library = library;
   if (reason) {
     err.reason = reason;
-    err.code = `ERR_SSL_${reason.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+    err.code = `ERR_SSL_${reason.toUpperCase().replace(/ /g, '_')}`;
   }
   return err;
 }
@@ -75,7 +75,7 @@ function defineTLSSocket(Socket) {
       this.ssl = handle;
       this._peername = plain._peername;
       this._sockname = plain._sockname;
-      this._plainCloseHadError = null;
+      this._plainClose = null;
       plain._emitClose = (hadError) => this._closePlain(hadError);
 
       const alpn = !isServer && options.ALPNProtocols ? wireProtocols(options.ALPNProtocols) : null;
@@ -172,25 +172,37 @@ function defineTLSSocket(Socket) {
 
     // The 'close' order of built-in net's TLS: destroying the plain socket
     // closes the TLSSocket first; a TLSSocket closing on its own (end, error,
-    // destroy) closes the plain socket first.
+    // destroy) destroys the plain socket at once, whose 'close' comes first.
+    _destroy(exception, cb) {
+      super._destroy(exception, cb);
+      if (!this._parent.destroyed) this._parent.destroy();
+    }
+
+    // The plain socket's 'close' is due; it is emitted around the TLSSocket's.
     _closePlain(hadError) {
-      if (this._handle) {
-        this._plainCloseHadError = hadError;
-        this.destroy();
-      } else {
+      if (this._closeEmitted) {
         Socket.prototype._emitClose.call(this._parent, hadError);
+        return;
       }
+      this._plainClose = { hadError, first: this._handle === null };
+      if (this._handle) this.destroy();
     }
 
     _emitClose(hadError) {
-      const plain = this._parent;
-      if (!plain.destroyed) {
-        plain.destroy();
-        process.nextTick(() => super._emitClose(hadError));
+      const plainClose = this._plainClose;
+      this._plainClose = null;
+      if (plainClose === null) {
+        super._emitClose(hadError);
         return;
       }
-      super._emitClose(hadError);
-      if (this._plainCloseHadError !== null) Socket.prototype._emitClose.call(plain, this._plainCloseHadError);
+      const emitPlainClose = () => Socket.prototype._emitClose.call(this._parent, plainClose.hadError);
+      if (plainClose.first) {
+        emitPlainClose();
+        process.nextTick(() => super._emitClose(hadError));
+      } else {
+        super._emitClose(hadError);
+        emitPlainClose();
+      }
     }
 
     _query(what, ...rest) {
@@ -221,7 +233,8 @@ function defineTLSSocket(Socket) {
 
     getCertificate() {
       const der = this._query(Q.CERTIFICATE);
-      return der ? legacyCertificate(der) : null;
+      if (der) return legacyCertificate(der);
+      return this._handle ? {} : null;
     }
 
     getPeerX509Certificate() {
