@@ -92,6 +92,8 @@ const simple = {
   ERR_SERVER_NOT_RUNNING: [Error, 'Server is not running.'],
   ERR_SERVER_ALREADY_LISTEN: [Error, 'Listen method has been called more than once without closing.'],
   ERR_SOCKET_CONNECTION_TIMEOUT: [Error, 'Socket connection timeout'],
+  ERR_TLS_RENEGOTIATION_DISABLED: [Error, 'TLS session renegotiation disabled for this socket'],
+  ERR_TLS_RENEGOTIATE: [Error, 'Attempt to renegotiate TLS session failed'],
 };
 
 function codedError(code) {

@@ -11,6 +11,7 @@ const { kOnTls } = require('./handle');
 const TLS_HANDSHAKE = 1;
 const TLS_ERROR = 2;
 const TLS_SESSION = 3;
+const TLS_RENEGOTIATION = 4;
 const Q = {
   PROTOCOL: 1, CIPHER: 2, PEER_CHAIN: 3, CERTIFICATE: 4, ALPN: 5, SERVERNAME: 6, VERIFY_ERROR: 7,
   SESSION: 8, SESSION_REUSED: 9, FINISHED: 10, PEER_FINISHED: 11, KEYING_MATERIAL: 12,
@@ -63,6 +64,7 @@ function defineTLSSocket(Socket) {
       this._isServer = isServer;
       this._context = context;
       this._session = null;
+      this._renegotiationDisabled = false;
 
       const handle = plain._handle;
       plain._handle = null;
@@ -92,10 +94,35 @@ function defineTLSSocket(Socket) {
     [kOnTls](event, a, b, c) {
       if (event === TLS_HANDSHAKE) this._onHandshake();
       else if (event === TLS_ERROR) this.destroy(tlsError(a, b, c));
+      else if (event === TLS_RENEGOTIATION) this._onRenegotiation();
       else if (event === TLS_SESSION) {
         this._session = a;
         this.emit('session', a);
       }
+    }
+
+    // The peer starting another handshake: refused after disableRenegotiation()
+    // on a client. A server TLSSocket made without a tls.Server, the only kind
+    // made here, takes any number of them on the runtime's TLS too (its
+    // tls.CLIENT_RENEG_LIMIT check reports to the tls.Server).
+    _onRenegotiation() {
+      if (this._renegotiationDisabled && !this._isServer) {
+        this.destroy(errors.codedError('ERR_TLS_RENEGOTIATION_DISABLED'));
+      }
+    }
+
+    disableRenegotiation() {
+      this._renegotiationDisabled = true;
+    }
+
+    // Starting a renegotiation is not offered by TLS in C: the callback hears
+    // of the failure, as when the runtime's TLS cannot start one.
+    renegotiate(options, callback) {
+      if (options === null || typeof options !== 'object') throw errors.invalidArgType('options', 'Object', options);
+      if (callback !== undefined && typeof callback !== 'function') throw errors.invalidArgType('callback', 'Function', callback);
+      if (this.destroyed) return false;
+      if (callback) process.nextTick(callback, errors.codedError('ERR_TLS_RENEGOTIATE'));
+      return false;
     }
 
     _onHandshake() {
@@ -279,6 +306,18 @@ function defineTLSSocket(Socket) {
       err.code = verifyCodes[result[0]] || 'UNSPECIFIED';
       return err;
     }
+  }
+  // What the runtime's TLSSocket has and TLS in C does not offer (docs/tls.md):
+  // a clear error instead of "is not a function".
+  for (const name of ['setKeyCert', 'setServername', 'setSession', 'getEphemeralKeyInfo',
+    'getSharedSigalgs', 'getTLSTicket', 'enableTrace']) {
+    Object.defineProperty(TLSSocket.prototype, name, {
+      configurable: true,
+      writable: true,
+      value() {
+        throw errors.nodeError(Error, 'ERR_METHOD_NOT_IMPLEMENTED', `The ${name} method is not implemented`);
+      },
+    });
   }
   return TLSSocket;
 }

@@ -60,6 +60,7 @@
   X(int, SSL_session_reused, (const SSL *))                                                   \
   X(int, SSL_has_pending, (const SSL *))                                                      \
   X(void, SSL_CTX_sess_set_new_cb, (SSL_CTX *, int (*)(SSL *, SSL_SESSION *)))               \
+  X(void, SSL_CTX_set_info_callback, (SSL_CTX *, void (*)(const SSL *, int, int)))          \
   X(int, SSL_set_ex_data, (SSL *, int, void *))                                               \
   X(void *, SSL_get_ex_data, (const SSL *, int))                                                   \
   X(SSL_SESSION *, SSL_get1_session, (SSL *))                                                 \

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* What ontls(event, ...) reports to JS. */
-enum { CN_TLS_HANDSHAKE = 1, CN_TLS_ERROR = 2, CN_TLS_SESSION = 3 };
+enum { CN_TLS_HANDSHAKE = 1, CN_TLS_ERROR = 2, CN_TLS_SESSION = 3, CN_TLS_RENEGOTIATION = 4 };
 
 /* tlsQuery(what, ...) */
 enum {
@@ -46,6 +46,8 @@ typedef struct cn_tls {
   int in_cycle;
   int again;
 } cn_tls;
+
+static void cn_tls_emit_event(cn_handle *h, int event);
 
 /* --- module functions --- */
 
@@ -156,6 +158,17 @@ static int cn_tls_on_new_session(SSL *ssl, SSL_SESSION *session) {
   }
   cn_ssl.CRYPTO_free(der, __FILE__, __LINE__);
   return 0; /* the session is not kept here */
+}
+
+/* The peer starts another handshake (a TLS 1.2 renegotiation): JS decides
+ * whether it may (disableRenegotiation()). */
+static void cn_tls_on_info(const SSL *ssl, int where, int ret) {
+  cn_handle *h;
+  (void)ret;
+  if (!(where & SSL_CB_HANDSHAKE_START)) return;
+  h = cn_ssl.SSL_get_ex_data(ssl, 0);
+  if (h == NULL || h->tls == NULL || !h->tls->handshake_done || h->closing || h->cenv->tearing_down) return;
+  cn_tls_emit_event(h, CN_TLS_RENEGOTIATION);
 }
 
 /* The client's verdict comes after the handshake (tlsQuery VERIFY_ERROR), as in
@@ -295,6 +308,9 @@ napi_value cn_tls_context(napi_env env, napi_callback_info info) {
     cn_ssl.SSL_CTX_ctrl(c->ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL, NULL);
     cn_ssl.SSL_CTX_sess_set_new_cb(c->ctx, cn_tls_on_new_session);
   }
+  cn_ssl.SSL_CTX_set_info_callback(c->ctx, cn_tls_on_info);
+  /* OpenSSL 3 servers refuse a client's renegotiation; the runtime's TLS takes it. */
+  if (is_server) cn_ssl.SSL_CTX_set_options(c->ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
   if (is_server && !cn_tls_is_nullish(env, argv[9])) {
     void *data;
     size_t len;

@@ -116,13 +116,19 @@ test('TLS over a module socket: both ends report the same protocol, cipher, cert
   assert.strictEqual(seen.client.alpnProtocol, 'http/1.1');
 });
 
-test('TLS over a module socket: cnet runs the TLS itself on the socket\'s handle (no stream adapter)', { timeout: 20000 }, async () => {
+test('TLS over a module socket: cnet runs the TLS itself on the socket\'s handle (no stream adapter) and says what it does not offer', { timeout: 20000 }, async () => {
   const ends = await handshake(cnet, {}, { ca: cert, servername: 'localhost' });
   for (const end of [ends.client, ends.server]) {
     assert.ok(end instanceof tls.TLSSocket);
     assert.ok(end instanceof cnet.Socket, 'the TLSSocket is a cnet socket that took over the handle');
     assert.strictEqual(typeof end._handle.tlsQuery, 'function');
   }
+  // What it does not offer fails clearly (docs/tls.md), not as "is not a function".
+  assert.throws(() => ends.client.getEphemeralKeyInfo(), { code: 'ERR_METHOD_NOT_IMPLEMENTED' });
+  const [renegotiateError] = await new Promise((resolve) => {
+    assert.strictEqual(ends.client.renegotiate({}, (...a) => resolve(a)), false);
+  });
+  assert.strictEqual(renegotiateError.code, 'ERR_TLS_RENEGOTIATE');
   await finish(ends);
 });
 
@@ -231,3 +237,43 @@ test('TLS over a module socket with allowHalfOpen: after the client ends, the se
     return log.sort();
   });
 });
+
+// A client of the runtime's own (tls.connect to the port) renegotiating a
+// TLS 1.2 session with a server socket of the module, `times` times in a row.
+async function renegotiations(net, times, disable) {
+  let serverError = null;
+  let serverSecure;
+  const server = net.createServer((raw) => {
+    serverSecure = new tls.TLSSocket(raw, { isServer: true, key, cert, maxVersion: 'TLSv1.2' });
+    if (disable) serverSecure.disableRenegotiation();
+    serverSecure.on('error', (err) => { serverError = err.code; });
+    serverSecure.resume();
+  });
+  const { port } = await listen(server, 0, '127.0.0.1');
+  const client = tls.connect({ port, host: '127.0.0.1', ca: cert, servername: 'localhost', maxVersion: 'TLSv1.2' });
+  client.on('error', () => {});
+  await once(client, 'secureConnect');
+  const outcomes = [];
+  for (let i = 0; i < times && !client.destroyed; i++) {
+    const [err] = await new Promise((resolve) => {
+      if (!client.renegotiate({}, (...a) => resolve(a))) resolve([new Error('not started')]);
+    });
+    outcomes.push(err ? 'failed' : 'renegotiated');
+  }
+  client.destroy();
+  if (!serverSecure.destroyed) await once(serverSecure, 'close');
+  await close(server);
+  return { outcomes, serverError };
+}
+
+// Node's tls.CLIENT_RENEG_LIMIT and disableRenegotiation() report through a
+// tls.Server; a server TLSSocket made without one takes every renegotiation.
+// The renegotiating client is the runtime's own, and Bun's and Deno's do not renegotiate.
+const clientRenegotiates = !process.versions.bun && !process.versions.deno
+  || 'the runtime\'s own TLS client (Bun: BoringSSL, Deno: rustls) does not renegotiate';
+for (const disable of [false, true]) {
+  test(`TLS over a module socket as a server${disable ? ' after disableRenegotiation()' : ''}: a client renegotiates a TLS 1.2 session 5 times`, { timeout: 20000, skip: clientRenegotiates === true ? false : clientRenegotiates }, async () => {
+    const seen = await sameOnBoth((net) => renegotiations(net, 5, disable));
+    assert.strictEqual(seen.outcomes.length, 5);
+  });
+}

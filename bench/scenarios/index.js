@@ -202,7 +202,7 @@ async function runClient(ctx, rt, impl) {
 // ---- TLS over the module's sockets, both ends in one process -----------------
 
 const runTls = (mode, metric) => async (ctx, rt, impl) => {
-  if (impl === 'c') throw new Unavailable('no C counterpart: TLS is the runtime\'s, over either module\'s sockets');
+  if (impl === 'c') throw new Unavailable('no C counterpart: bench/c has no TLS server');
   const cfg = ctx.cfg;
   const p = new LineProc(rt.bin, [...rt.args, TLS_MAIN, impl, mode, String(cfg.warmup), String(cfg.duration)]);
   let r;
