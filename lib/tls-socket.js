@@ -174,7 +174,7 @@ function defineTLSSocket(Socket) {
     }
 
     _write(chunk, encoding, cb) {
-      if (this._waitsForSecure() && this._dispatchResult === null) {
+      if (this._waitsForSecure()) {
         this._pendingSecure = () => this._write(chunk, encoding, cb);
         return;
       }
@@ -182,7 +182,7 @@ function defineTLSSocket(Socket) {
     }
 
     _writev(chunks, cb) {
-      if (this._waitsForSecure() && this._dispatchResult === null) {
+      if (this._waitsForSecure()) {
         this._pendingSecure = () => this._writev(chunks, cb);
         return;
       }
