@@ -62,8 +62,6 @@ function defineTLSSocket(Socket) {
       this.encrypted = true;
       this._parent = plain;
       this._isServer = isServer;
-      this._context = context;
-      this._session = null;
       this._renegotiationDisabled = false;
 
       const handle = plain._handle;
@@ -95,10 +93,7 @@ function defineTLSSocket(Socket) {
       if (event === TLS_HANDSHAKE) this._onHandshake();
       else if (event === TLS_ERROR) this.destroy(tlsError(a, b, c));
       else if (event === TLS_RENEGOTIATION) this._onRenegotiation();
-      else if (event === TLS_SESSION) {
-        this._session = a;
-        this.emit('session', a);
-      }
+      else if (event === TLS_SESSION) this.emit('session', a);
     }
 
     // The peer starting another handshake: refused after disableRenegotiation()
