@@ -22,7 +22,7 @@ const serverOptions = new Set([
 
 let installed = false;
 let TLSSocket = null;
-let defaultStore = null;
+let defaultRoots = null;
 
 function pem(value) {
   if (value === undefined) return null;
@@ -41,10 +41,10 @@ function onlyKnown(options, known) {
   return true;
 }
 
-// The runtime's own roots plus NODE_EXTRA_CA_CERTS, as its tls trusts them;
-// false (the runtime's tls then) when it was told to use the system's or
-// OpenSSL's store, or the extra file cannot be read.
-function makeDefaultStore(tls) {
+// Gives the addon the runtime's own roots plus NODE_EXTRA_CA_CERTS, as its
+// tls trusts them; false (the runtime's tls then) when it was told to use the
+// system's or OpenSSL's store, or the extra file cannot be read.
+function loadDefaultRoots(tls) {
   if (process.execArgv.some((a) => /ca-store|openssl-ca|system-ca/.test(a))) return false;
   let pems = tls.rootCertificates.join('\n');
   if (process.env.NODE_EXTRA_CA_CERTS) {
@@ -54,10 +54,11 @@ function makeDefaultStore(tls) {
       return false;
     }
   }
-  return binding.tlsStore(pems) || false;
+  return binding.tlsRoots(pems) === true;
 }
 
 // A context for these options, or null when the runtime's tls should take them.
+// It is for one TLSSocket: its tlsStart() takes it over.
 function contextFor(tls, options, isServer) {
   if (!onlyKnown(options, isServer ? serverOptions : clientOptions)) return null;
   if (isServer && options.requestCert) return null;
@@ -76,18 +77,15 @@ function contextFor(tls, options, isServer) {
   const list = ciphers.filter((c) => c && !c.startsWith('TLS_')).join(':');
   const suites = options.ciphers ? ciphers.filter((c) => c.startsWith('TLS_')).join(':') : '';
   if (list === '') return null;
-  let store = null;
-  if (ca !== null) {
-    store = binding.tlsStore(ca);
-    if (!store) return null;
-  } else if (!isServer) {
-    if (defaultStore === null) defaultStore = makeDefaultStore(tls);
-    if (!defaultStore) return null;
-    store = defaultStore;
+  let trust = ca;
+  if (ca === null && !isServer) {
+    if (defaultRoots === null) defaultRoots = loadDefaultRoots(tls);
+    if (!defaultRoots) return null;
+    trust = true;
   }
   let alpn = null;
   if (isServer && options.ALPNProtocols) alpn = wireProtocols(options.ALPNProtocols);
-  const context = binding.tlsContext(isServer, cert, key, options.passphrase, store, list,
+  const context = binding.tlsContext(isServer, cert, key, options.passphrase, trust, list,
     suites === '' ? null : suites, min, max, alpn);
   return context || null;
 }

@@ -46,6 +46,7 @@ typedef struct cn_env {
   struct cn_env *coalesce_next;   /* the envs an exit handler flushes */
   int host_closing;               /* host loop handles of cnet still closing at teardown */
   napi_async_cleanup_hook_handle cleanup_hook;
+  void *tls_roots;                /* X509_STORE of the runtime's roots (tls.h), or NULL */
 } cn_env;
 
 cn_env *cn_env_get(napi_env env);

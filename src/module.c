@@ -64,6 +64,7 @@ static void cn_env_free(napi_env env, void *data, void *hint) {
   }
   cn_read_pool_free(env, &cenv->read_pool);
   cn_handle_ids_free(&cenv->ids);
+  cn_tls_env_free(cenv);
   free(cenv->read_buffer);
   free(cenv);
 }
@@ -143,7 +144,7 @@ static napi_status cn_export_all(napi_env env, napi_value exports, cn_env *cenv)
   if (status == napi_ok) status = cn_export_fn(env, exports, "socketOptions", cn_sockopt_read);
   if (status == napi_ok) status = cn_export_fn(env, exports, "dupDescriptor", cn_fd_dup);
   if (status == napi_ok) status = cn_export_fn(env, exports, "tlsAvailable", cn_tls_available);
-  if (status == napi_ok) status = cn_export_fn(env, exports, "tlsStore", cn_tls_store);
+  if (status == napi_ok) status = cn_export_fn(env, exports, "tlsRoots", cn_tls_roots);
   if (status == napi_ok) status = cn_export_fn(env, exports, "tlsContext", cn_tls_context);
   if (status == napi_ok) status = cn_errors_export(env, exports);
   return status;

@@ -38,7 +38,7 @@ typedef struct cn_tls {
   SSL *ssl;
   BIO *rbio;            /* encrypted bytes read from the socket; the SSL owns both BIOs */
   BIO *wbio;            /* records for the socket */
-  napi_ref context_ref; /* keeps the context (and its ALPN list) alive */
+  cn_tls_ctx *ctx;      /* taken over by tlsStart(): this session's own */
   int handshake_done;
   int reading;          /* JS wants plaintext */
   int peer_closed;      /* close_notify or EOF delivered: no more reads */
@@ -55,10 +55,6 @@ napi_value cn_tls_available(napi_env env, napi_callback_info info) {
   const char *error = NULL;
   if (cn_ssl_load(&error) == 0) return cn_bool(env, 1);
   return cn_string(env, error);
-}
-
-static void cn_tls_store_free(napi_env env, void *data, void *hint) {
-  cn_ssl.X509_STORE_free(data);
 }
 
 /* Bytes of a Buffer or string argument; *owned is set when a copy was made. */
@@ -103,35 +99,42 @@ static int cn_tls_store_add(X509 *x, void *store) {
   return cn_ssl.X509_STORE_add_cert(store, x);
 }
 
-/* tlsStore(pem) -> an X509_STORE of every certificate in pem, or undefined. */
-napi_value cn_tls_store(napi_env env, napi_callback_info info) {
-  size_t argc = 1, len;
-  napi_value argv[1], result;
+/* An X509_STORE of every certificate in the PEM argument v, or NULL. */
+static X509_STORE *cn_tls_store_of(napi_env env, napi_value v) {
   const char *pem;
   char *owned;
+  size_t len;
   X509_STORE *store;
-  const char *error;
-
-  if (cn_ssl_load(&error) != 0) return NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      cn_tls_bytes(env, argv[0], &pem, &len, &owned) != 0)
-    return NULL;
+  if (cn_tls_bytes(env, v, &pem, &len, &owned) != 0) return NULL;
   store = cn_ssl.X509_STORE_new();
-  if (store == NULL || cn_tls_each_pem(pem, len, cn_tls_store_add, store) <= 0) {
-    free(owned);
-    if (store) cn_ssl.X509_STORE_free(store);
-    return NULL;
+  if (store != NULL && cn_tls_each_pem(pem, len, cn_tls_store_add, store) <= 0) {
+    cn_ssl.X509_STORE_free(store);
+    store = NULL;
   }
   free(owned);
-  if (napi_create_external(env, store, cn_tls_store_free, NULL, &result) != napi_ok) {
-    cn_ssl.X509_STORE_free(store);
-    return NULL;
-  }
-  return result;
+  return store;
 }
 
-static void cn_tls_context_free(napi_env env, void *data, void *hint) {
-  cn_tls_ctx *c = data;
+/* tlsRoots(pem) -> whether the env's default trust store is set: the
+ * runtime's roots as JS gives them, made once, freed with the env. */
+napi_value cn_tls_roots(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  cn_env *cenv = cn_env_get(env);
+  const char *error;
+
+  if (cenv == NULL || cn_ssl_load(&error) != 0) return cn_bool(env, 0);
+  if (cenv->tls_roots == NULL && napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1)
+    cenv->tls_roots = cn_tls_store_of(env, argv[0]);
+  return cn_bool(env, cenv->tls_roots != NULL);
+}
+
+void cn_tls_env_free(cn_env *cenv) {
+  if (cenv->tls_roots != NULL) cn_ssl.X509_STORE_free(cenv->tls_roots);
+  cenv->tls_roots = NULL;
+}
+
+static void cn_tls_context_free(cn_tls_ctx *c) {
   cn_ssl.SSL_CTX_free(c->ctx);
   free(c->alpn);
   free(c);
@@ -271,8 +274,9 @@ static int cn_tls_set_string(napi_env env, napi_value v, SSL_CTX *ctx, int (*set
  *            minVersion, maxVersion, alpn) -> context, or undefined when
  * OpenSSL refuses an option (JS then leaves the socket to the runtime's tls,
  * which reports the error as it does). cert/key are PEM (key only with cert),
- * store a tlsStore() result, versions TLS1_x_VERSION numbers, alpn the
- * server's protocols in wire format.
+ * ca the PEM of trusted certificates or true for the env's default roots
+ * (tlsRoots), versions TLS1_x_VERSION numbers, alpn the server's protocols in
+ * wire format. The context is for one tlsStart(), which owns it from then on.
  */
 napi_value cn_tls_context(napi_env env, napi_callback_info info) {
   size_t argc = 10;
@@ -296,9 +300,19 @@ napi_value cn_tls_context(napi_env env, napi_callback_info info) {
     goto fail;
   if (!cn_tls_is_nullish(env, argv[1]) && cn_tls_use_identity(env, c->ctx, argv[1], argv[2], argv[3]) != 0) goto fail;
   if (!cn_tls_is_nullish(env, argv[4])) {
-    void *store;
-    if (napi_get_value_external(env, argv[4], &store) != napi_ok) goto fail;
-    cn_ssl.SSL_CTX_set1_cert_store(c->ctx, store);
+    /* true: the env's default roots (tlsRoots), shared; else the PEM of `ca`. */
+    napi_valuetype type;
+    X509_STORE *store;
+    if (napi_typeof(env, argv[4], &type) != napi_ok) goto fail;
+    if (type == napi_boolean) {
+      cn_env *cenv = cn_env_get(env);
+      if (cenv == NULL || cenv->tls_roots == NULL) goto fail;
+      cn_ssl.SSL_CTX_set1_cert_store(c->ctx, cenv->tls_roots);
+    } else {
+      if ((store = cn_tls_store_of(env, argv[4])) == NULL) goto fail;
+      cn_ssl.SSL_CTX_set1_cert_store(c->ctx, store);
+      cn_ssl.X509_STORE_free(store);
+    }
   }
   if (cn_tls_set_string(env, argv[5], c->ctx, cn_ssl.SSL_CTX_set_cipher_list) != 0 ||
       cn_tls_set_string(env, argv[6], c->ctx, cn_ssl.SSL_CTX_set_ciphersuites) != 0)
@@ -320,7 +334,8 @@ napi_value cn_tls_context(napi_env env, napi_callback_info info) {
     c->alpn_len = (unsigned)len;
     cn_ssl.SSL_CTX_set_alpn_select_cb(c->ctx, cn_tls_select_alpn, c);
   }
-  if (napi_create_external(env, c, cn_tls_context_free, NULL, &result) != napi_ok) goto fail;
+  /* No finalizer: tlsStart() takes the context over (one socket each). */
+  if (napi_create_external(env, c, NULL, NULL, &result) != napi_ok) goto fail;
   cn_ssl.ERR_clear_error();
   return result;
 
@@ -535,11 +550,12 @@ void cn_tls_free(cn_handle *h) {
   if (t == NULL) return;
   h->tls = NULL;
   cn_ssl.SSL_free(t->ssl);
-  if (t->context_ref) napi_delete_reference(h->cenv->env, t->context_ref);
+  cn_tls_context_free(t->ctx);
   free(t);
 }
 
-/* tlsStart(context, isServer, servername, alpn, session): 0 or a libuv error. */
+/* tlsStart(context, isServer, servername, alpn, session): 0 or a libuv error.
+ * Takes the context over whatever the outcome. */
 napi_value cn_tls_start(napi_env env, napi_callback_info info) {
   cn_call c;
   cn_tls_ctx *ctx;
@@ -548,19 +564,25 @@ napi_value cn_tls_start(napi_env env, napi_callback_info info) {
   int err;
 
   cn_call_init(env, info, &c);
-  if (c.h == NULL) return cn_int(env, UV_EBADF);
-  if (c.h->tls != NULL || c.argc < 4 || napi_get_value_external(env, c.argv[0], (void **)&ctx) != napi_ok ||
-      napi_get_value_bool(env, c.argv[1], &is_server) != napi_ok)
-    return cn_int(env, UV_EINVAL);
-  if ((t = calloc(1, sizeof *t)) == NULL) return cn_int(env, UV_ENOMEM);
+  if (c.argc < 4 || napi_get_value_external(env, c.argv[0], (void **)&ctx) != napi_ok) return cn_int(env, UV_EINVAL);
+  /* From here the context is this call's: kept by the session or freed. */
+  if (c.h == NULL || c.h->tls != NULL || napi_get_value_bool(env, c.argv[1], &is_server) != napi_ok) {
+    cn_tls_context_free(ctx);
+    return cn_int(env, c.h == NULL ? UV_EBADF : UV_EINVAL);
+  }
+  if ((t = calloc(1, sizeof *t)) == NULL) {
+    cn_tls_context_free(ctx);
+    return cn_int(env, UV_ENOMEM);
+  }
+  t->ctx = ctx;
   t->ssl = cn_ssl.SSL_new(ctx->ctx);
   t->rbio = cn_ssl.BIO_new(cn_ssl.BIO_s_mem());
   t->wbio = cn_ssl.BIO_new(cn_ssl.BIO_s_mem());
-  if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL ||
-      napi_create_reference(env, c.argv[0], 1, &t->context_ref) != napi_ok) {
+  if (t->ssl == NULL || t->rbio == NULL || t->wbio == NULL) {
     if (t->rbio) cn_ssl.BIO_free(t->rbio);
     if (t->wbio) cn_ssl.BIO_free(t->wbio);
     if (t->ssl) cn_ssl.SSL_free(t->ssl);
+    cn_tls_context_free(ctx);
     free(t);
     cn_ssl.ERR_clear_error();
     return cn_int(env, UV_ENOMEM);

@@ -6,8 +6,9 @@
  *
  * Ownership: a cn_tls belongs to its cn_handle (h->tls), is made by
  * tlsStart() and freed with the handle (cn_tls_free from cn_handle_on_close).
- * A context (tlsContext()) is a JS external that each cn_tls made from it
- * references until it is freed.
+ * A context (tlsContext()) is made for one socket: tlsStart() takes it over and
+ * the cn_tls frees it. The env's default trust store (tlsRoots()) lives in the
+ * cn_env and is freed with it (cn_tls_env_free).
  */
 #ifndef CN_TLS_H
 #define CN_TLS_H
@@ -17,9 +18,10 @@
 struct cn_tls;
 
 /* Module functions: tlsAvailable() -> true or the reason TLS in C is off;
- * tlsStore(pem) -> store; tlsContext(options...) -> context (see tls.c). */
+ * tlsRoots(pem) -> whether the env's default roots are set; tlsContext(options...)
+ * -> a context for one tlsStart() (see tls.c). */
 napi_value cn_tls_available(napi_env env, napi_callback_info info);
-napi_value cn_tls_store(napi_env env, napi_callback_info info);
+napi_value cn_tls_roots(napi_env env, napi_callback_info info);
 napi_value cn_tls_context(napi_env env, napi_callback_info info);
 
 /* Handle methods: tlsStart(context, isServer, servername, alpn, session),
@@ -27,6 +29,9 @@ napi_value cn_tls_context(napi_env env, napi_callback_info info);
 napi_value cn_tls_start(napi_env env, napi_callback_info info);
 napi_value cn_tls_cycle_method(napi_env env, napi_callback_info info);
 napi_value cn_tls_query(napi_env env, napi_callback_info info);
+
+/* Frees what TLS keeps per env (the default trust store). */
+void cn_tls_env_free(cn_env *cenv);
 
 /* Encrypted bytes read from the socket (nread > 0), or its EOF or error. */
 void cn_tls_on_read(cn_handle *h, ssize_t nread, const uv_buf_t *buf);

@@ -23,10 +23,10 @@ const MESSAGES = option('messages', 10);
 // The soak: an echo server and CONNECTIONS clients exchanging MESSAGES messages each,
 // plus the paths where native memory is most often mishandled: a destroy() with a
 // write pending, a destroy() during connect, refused connects, a server close with
-// live connections and a Unix socket. Prints a JSON tally and exits by itself.
+// live connections, a Unix socket and TLS. Prints a JSON tally and exits by itself.
 function soak() {
   const net = require(process.env.CNET_VALGRIND_NET || path.join(__dirname, '..', 'lib', 'net.js'));
-  const tally = { echoed: 0, closed: 0, refused: 0, destroyedPending: 0, destroyedConnecting: 0, pipe: 0, errors: [] };
+  const tally = { echoed: 0, closed: 0, refused: 0, destroyedPending: 0, destroyedConnecting: 0, pipe: 0, tls: 0, errors: [] };
   let accepted = 0;
   const server = net.createServer((socket) => {
     accepted++;
@@ -95,6 +95,35 @@ function soak() {
       await once(c, 'close');
     }));
     await new Promise((resolve) => pipeServer.close(resolve));
+    // TLS over cnet sockets (TLS in C): data and end, the client's destroy,
+    // the plain socket's destroy, and a handshake refused for an untrusted certificate.
+    const tls = require('tls');
+    const tlsFixtures = path.join(__dirname, 'fixtures', 'tls');
+    const key = fs.readFileSync(path.join(tlsFixtures, 'key.pem'));
+    const cert = fs.readFileSync(path.join(tlsFixtures, 'cert.pem'));
+    const tlsServer = net.createServer((raw) => {
+      const secure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+      secure.on('data', (d) => secure.write(d));
+      secure.on('error', () => {});
+    });
+    await new Promise((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    for (let i = 0; i < 20; i++) {
+      const raw = net.connect(tlsServer.address().port, '127.0.0.1');
+      await once(raw, 'connect');
+      const kind = i % 4;
+      const client = tls.connect({ socket: raw, ca: kind === 3 ? undefined : cert, servername: 'localhost' });
+      client.on('error', (e) => { if (kind !== 3) tally.errors.push(`tls:${e.code}`); });
+      client.on('secureConnect', () => {
+        if (kind === 0) {
+          client.write('secret');
+          client.once('data', () => client.end());
+        } else if (kind === 1) client.destroy();
+        else raw.destroy();
+      });
+      await once(client, 'close');
+      tally.tls++;
+    }
+    await new Promise((resolve) => tlsServer.close(resolve));
     // Server close() with live connections, which then end.
     const acceptedBefore = accepted;
     const live = await Promise.all(Array.from({ length: 10 }, async () => {
