@@ -6,13 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Who waits for a queued write: a JS write (onwrite(status)); the rest of a
+ * coalesced batch, whose write() calls returned (a failure is the socket's
+ * error); or TLS records no JS write waits for (handshake, tickets, alerts),
+ * whose failure because the peer has gone the runtime's TLS does not report
+ * either: the read side then sees the connection end. */
+enum { CN_WRITE_JS = 0, CN_WRITE_BATCH = 1, CN_WRITE_TLS_RECORDS = 2 };
+
 /* A write libuv could not finish at once; keeps the JS data alive until done. */
 typedef struct {
   uv_write_t req;
   cn_handle *h;
   napi_ref data;      /* the Buffer or array of Buffers being written */
   char *owned;        /* copy of a string's bytes, or NULL */
-  int batch;          /* the rest of a coalesced batch: JS waits for no callback */
+  int batch;          /* who waits: CN_WRITE_JS, CN_WRITE_BATCH or CN_WRITE_TLS_RECORDS */
 } cn_write_req;
 
 static void cn_stream_alloc(uv_handle_t *uvh, size_t suggested, uv_buf_t *buf) {
@@ -110,6 +117,10 @@ napi_value cn_stream_read_stop(napi_env env, napi_callback_info info) {
   return cn_synced(c.h, c.h->tls != NULL ? cn_tls_read_stop(c.h) : cn_uv.read_stop(&c.h->uv.stream));
 }
 
+int cn_stream_peer_gone(int status) {
+  return status == UV_ECANCELED || status == UV_EPIPE || status == UV_ECONNRESET || status == UV_ENOTCONN;
+}
+
 void cn_stream_report_batch_error(cn_handle *h, int status) {
   napi_env env = h->cenv->env;
   napi_handle_scope scope;
@@ -129,8 +140,9 @@ static void cn_stream_after_write(uv_write_t *req, int status) {
   if (wr->data) napi_delete_reference(h->cenv->env, wr->data);
   free(wr->owned);
   free(wr);
-  if (!batch) cn_handle_emit_status(h, CN_ON_WRITE, status);
-  else if (status < 0 && status != UV_ECANCELED) cn_stream_report_batch_error(h, status);
+  if (batch == CN_WRITE_JS) cn_handle_emit_status(h, CN_ON_WRITE, status);
+  else if (batch == CN_WRITE_BATCH && status < 0 && status != UV_ECANCELED) cn_stream_report_batch_error(h, status);
+  else if (batch == CN_WRITE_TLS_RECORDS && status < 0 && !cn_stream_peer_gone(status)) cn_stream_report_batch_error(h, status);
 }
 
 /* Queues what the socket did not take of a batch; owned is the batch's memory. */
@@ -165,11 +177,11 @@ static int cn_stream_queue(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
 
 int cn_stream_send_owned(cn_handle *h, char *owned, size_t len, int quiet) {
   uv_buf_t buf = cn_buf(owned, len);
-  return cn_stream_queue(h, &buf, 1, NULL, owned, quiet);
+  return cn_stream_queue(h, &buf, 1, NULL, owned, quiet ? CN_WRITE_TLS_RECORDS : CN_WRITE_JS);
 }
 
 int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned) {
-  int result = cn_stream_queue(h, &rest, 1, NULL, owned, 1);
+  int result = cn_stream_queue(h, &rest, 1, NULL, owned, CN_WRITE_BATCH);
   cn_loop_sync(h->cenv->driver);
   return result < 0 ? result : 0;
 }
@@ -221,7 +233,7 @@ static int cn_stream_write_bufs(cn_handle *h, uv_buf_t *bufs, unsigned nbufs,
     }
   }
 
-  return cn_stream_queue(h, bufs, nbufs, keep, owned, 0);
+  return cn_stream_queue(h, bufs, nbufs, keep, owned, CN_WRITE_JS);
 }
 
 /* The handle named by argv[0] of a by-id call (handle_ids.h), or NULL. */

@@ -23,11 +23,14 @@ napi_value cn_stream_flush(napi_env env, napi_callback_info info);
 void cn_stream_deliver(cn_handle *h, ssize_t nread, const char *bytes);
 /* Starts the socket's reads (already reading is fine); 0 or a libuv error. */
 int cn_stream_read_start_socket(cn_handle *h);
-/* Queues `owned` (freed when written); quiet: no JS write waits, a failure
- * comes as a batch's does. 1 when queued, or a libuv error. */
+/* Queues `owned` (freed when written); quiet: TLS records no JS write waits
+ * for, whose failure is reported only if the peer has not gone. 1 when
+ * queued, or a libuv error. */
 int cn_stream_send_owned(cn_handle *h, char *owned, size_t len, int quiet);
 /* Queues the rest of a coalesced batch, whose memory `owned` it takes; 0 or an error. */
 int cn_stream_write_batch(cn_handle *h, uv_buf_t rest, char *owned);
+/* Whether a write failed because the connection is gone (or the write was cancelled). */
+int cn_stream_peer_gone(int status);
 /* A batch's write failed: onwrite(status, true), which JS turns into the socket's error. */
 void cn_stream_report_batch_error(cn_handle *h, int status);
 napi_value cn_stream_shutdown(napi_env env, napi_callback_info info);

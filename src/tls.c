@@ -419,11 +419,12 @@ static int cn_tls_send(cn_handle *h, int js_write) {
   return result;
 }
 
-/* Records not tied to a JS write (handshake, alerts, tickets): a failure
- * comes as a failed write does, through onwrite(status, true). */
+/* Records not tied to a JS write (handshake, alerts, tickets). A failure to
+ * send them because the peer has gone is not an 'error', as on the runtime's
+ * TLS: the read side reports the connection's end. */
 static void cn_tls_send_quiet(cn_handle *h) {
   int err = cn_tls_send(h, 0);
-  if (err < 0) cn_stream_report_batch_error(h, err);
+  if (err < 0 && !cn_stream_peer_gone(err)) cn_stream_report_batch_error(h, err);
 }
 
 /* Decrypts into the read target and hands the plaintext to JS while JS reads. */

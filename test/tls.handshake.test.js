@@ -277,3 +277,28 @@ for (const disable of [false, true]) {
     assert.strictEqual(seen.outcomes.length, 5);
   });
 }
+
+test('TLS over a module socket: a client that leaves right after its handshake ends the server socket without an error', { timeout: 20000 }, async () => {
+  await sameOnBoth(async (net) => {
+    const log = [];
+    let serverClosed;
+    const server = net.createServer((raw) => {
+      const secure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+      // 'secure' itself races with the client's going: whether it comes first is not compared.
+      secure.on('error', (err) => log.push(`server:error(${err.code})`));
+      secure.on('end', () => log.push('server:end'));
+      serverClosed = once(secure, 'close').then(([hadError]) => log.push(`server:close(${hadError})`));
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    client.destroy();
+    await once(client, 'close');
+    while (!serverClosed) await new Promise((resolve) => setImmediate(resolve));
+    await serverClosed;
+    await close(server);
+    return log;
+  });
+});
