@@ -41,7 +41,9 @@ function node24Binary() {
   return node24.bin;
 }
 
-const nodeArgs = ['--test', '--test-concurrency=1', '--test-timeout=60000', ...files];
+// Limits catch hangs. Node's --test-timeout also bounds each file as a whole, and the file with
+// the 4 GiB write takes about 45 s on its own here (that test sets its own limit for Bun).
+const nodeArgs = ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files];
 const runs = [
   { name: `node ${process.version}`, bin: () => process.execPath, args: nodeArgs, env: {} },
   { name: 'node 24 (records the reference for Bun and Deno)', bin: node24Binary, args: nodeArgs, env: { CNET_GOLDEN: 'write' } },
@@ -55,6 +57,17 @@ const runs = [
 // Each run is bounded (test/helpers/run-streamed.js), so that a hang shows up
 // as a failure in the log rather than as CI's own time-out (its budget is 90
 // minutes; the whole suite takes about 14 here).
+// The names of the tests a run reports as failed, so that the summary (the
+// end of a CI log, often all of it one gets to see) says which ones: node:test's
+// TAP "not ok N - name", Bun's "(fail) name [time]", Deno's "name => file:line:col".
+function failedTestNames(out) {
+  const names = new Set();
+  for (const m of out.matchAll(/^\s*not ok \d+ - (.+)$/gm)) names.add(m[1].replace(/ # .*$/, ''));
+  for (const m of out.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)) names.add(m[1]);
+  for (const m of out.matchAll(/^(.+) => \.\/\S+:\d+:\d+$/gm)) names.add(m[1]);
+  return names;
+}
+
 async function main() {
   let passed = 0;
   let failed = 0;
@@ -88,6 +101,7 @@ async function main() {
     if (!ok && f === 0) failed++;
     const how = result.timedOut ? ' (killed: over its time limit)' : ok ? '' : ` (exit ${result.status})`;
     summary.push(`${run.name}: ${p} passed, ${f} failed${skipped ? `, ${skipped} skipped` : ''}${how}, ${Math.round(result.seconds)} s`);
+    for (const name of failedTestNames(out)) summary.push(`  failed: ${name}`);
     console.log(`=== ${run.name}: done in ${Math.round(result.seconds)} s ===`);
   }
   console.log('\n=== summary ===');
