@@ -94,6 +94,7 @@ const simple = {
   ERR_SOCKET_CONNECTION_TIMEOUT: [Error, 'Socket connection timeout'],
   ERR_TLS_RENEGOTIATION_DISABLED: [Error, 'TLS session renegotiation disabled for this socket'],
   ERR_TLS_RENEGOTIATE: [Error, 'Attempt to renegotiate TLS session failed'],
+  ERR_TLS_INVALID_STATE: [Error, 'TLS socket connection must be securely established'],
 };
 
 function codedError(code) {

@@ -2,23 +2,33 @@
 // Which TLS runs over a cnet socket. `tls.connect({ socket })` and
 // `new tls.TLSSocket(socket, { isServer: true })` over a connected cnet socket
 // get TLS in C (tls-socket.js) when every option given is one it implements as
-// the runtime's tls does; anything else (a secureContext, SNICallback,
-// requestCert on a server, PSK, OCSP, a socket still connecting or with
-// unread bytes, ...) goes to the runtime's tls as before (tls-interop.js).
+// the runtime's tls does, a secureContext included when tls.createSecureContext
+// made it from such options and nothing has reached into it since; anything
+// else (SNICallback, requestCert on a server, PSK, OCSP, a socket still
+// connecting or with unread bytes, ...) goes to the runtime's tls as before
+// (tls-interop.js).
 const fs = require('fs');
 const net = require('net');
 const { available, defineTLSSocket, wireProtocols } = require('./tls-socket');
 const binding = require('./binding');
 
 const versions = { TLSv1: 0x301, 'TLSv1.1': 0x302, 'TLSv1.2': 0x303, 'TLSv1.3': 0x304 };
+// tls.connect() ignores isServer and requestCert (a client always asks for
+// the server's certificate); mysql2 passes both.
 const clientOptions = new Set([
   'socket', 'host', 'port', 'servername', 'ca', 'cert', 'key', 'passphrase', 'rejectUnauthorized',
   'checkServerIdentity', 'ALPNProtocols', 'minVersion', 'maxVersion', 'ciphers', 'session',
+  'secureContext', 'isServer', 'requestCert',
 ]);
 const serverOptions = new Set([
   'isServer', 'server', 'ca', 'cert', 'key', 'passphrase', 'rejectUnauthorized', 'requestCert',
-  'ALPNProtocols', 'minVersion', 'maxVersion', 'ciphers',
+  'ALPNProtocols', 'minVersion', 'maxVersion', 'ciphers', 'secureContext',
 ]);
+// What a secure context is made of; given a secureContext, the runtime's tls
+// takes these from it and ignores the socket's own.
+const contextKeys = new Set(['ca', 'cert', 'key', 'passphrase', 'ciphers', 'minVersion', 'maxVersion']);
+// The options of secure contexts TLS in C can make again, by context.
+const contextOptions = new WeakMap();
 
 let installed = false;
 let TLSSocket = null;
@@ -57,10 +67,55 @@ function loadDefaultRoots(tls) {
   return binding.tlsRoots(pems) === true;
 }
 
+// Records what tls.createSecureContext made each context of, while the
+// context stays as made: reading or replacing its native `context` (to add a
+// CA or a certificate, or by the runtime's tls using it) forgets it, since
+// TLS in C could not see what was done with it.
+function recordSecureContexts(tls) {
+  const builtinCreate = tls.createSecureContext;
+  tls.createSecureContext = function createSecureContext(options, ...rest) {
+    const secureContext = builtinCreate.call(this, options, ...rest);
+    if (options === null || typeof options !== 'object' || !onlyKnown(options, contextKeys)
+        || secureContext === null || typeof secureContext !== 'object') return secureContext;
+    const own = Object.getOwnPropertyDescriptor(secureContext, 'context');
+    if (!own || !own.configurable || !('value' in own)) return secureContext;
+    let native = own.value;
+    Object.defineProperty(secureContext, 'context', {
+      configurable: true,
+      enumerable: own.enumerable,
+      get() {
+        contextOptions.delete(secureContext);
+        return native;
+      },
+      set(value) {
+        contextOptions.delete(secureContext);
+        native = value;
+      },
+    });
+    contextOptions.set(secureContext, { ...options });
+    return secureContext;
+  };
+}
+
+// The options with those of their secureContext in place of the socket's own,
+// or null for a context TLS in C cannot make again.
+function withSecureContext(options) {
+  if (options.secureContext === undefined) return options;
+  const made = contextOptions.get(options.secureContext);
+  if (made === undefined) return null;
+  const merged = {};
+  for (const key of Object.keys(options)) {
+    if (key !== 'secureContext' && !contextKeys.has(key)) merged[key] = options[key];
+  }
+  return Object.assign(merged, made);
+}
+
 // A context for these options, or null when the runtime's tls should take them.
 // It is for one TLSSocket: its tlsStart() takes it over.
-function contextFor(tls, options, isServer) {
-  if (!onlyKnown(options, isServer ? serverOptions : clientOptions)) return null;
+function contextFor(tls, givenOptions, isServer) {
+  if (!onlyKnown(givenOptions, isServer ? serverOptions : clientOptions)) return null;
+  const options = withSecureContext(givenOptions);
+  if (options === null) return null;
   if (isServer && options.requestCert) return null;
   const cert = pem(options.cert);
   const key = pem(options.key);
@@ -141,6 +196,7 @@ function install(CnetSocket) {
   if (!available) return;
   const tls = require('tls');
   TLSSocket = defineTLSSocket(CnetSocket);
+  recordSecureContexts(tls);
   const builtinConnect = tls.connect;
   tls.connect = function connect(...argv) {
     const [options, cb] = argv;

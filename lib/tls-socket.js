@@ -4,6 +4,7 @@
 // tls-route.js decides when a socket is handed to it instead of the runtime's tls.
 const { Duplex } = require('stream');
 const { X509Certificate } = require('crypto');
+const args = require('./args');
 const binding = require('./binding');
 const errors = require('./errors');
 const { kOnTls } = require('./handle');
@@ -286,7 +287,16 @@ function defineTLSSocket(Socket) {
     }
 
     exportKeyingMaterial(length, label, context) {
-      return this._query(Q.KEYING_MATERIAL, length, label, context);
+      args.validateInt32(length, 'length', 1, 0xFFFFFFFF);
+      args.validateString(label, 'label');
+      if (context !== undefined && !ArrayBuffer.isView(context)) {
+        throw errors.invalidArgType('context', ['Buffer', 'TypedArray', 'DataView'], context);
+      }
+      if (!this._secureEstablished) throw errors.codedError('ERR_TLS_INVALID_STATE');
+      // The addon reads Buffers; any view's bytes are the context.
+      const bytes = context === undefined || Buffer.isBuffer(context)
+        ? context : Buffer.from(context.buffer, context.byteOffset, context.byteLength);
+      return this._query(Q.KEYING_MATERIAL, length, label, bytes);
     }
 
     setMaxSendFragment(size) {

@@ -132,6 +132,106 @@ test('TLS over a module socket: cnet runs the TLS itself on the socket\'s handle
   await finish(ends);
 });
 
+// Whether an end runs TLS in C on a cnet handle (else the runtime's TLS does).
+function inC(end) {
+  return end instanceof cnet.Socket && typeof end._handle?.tlsQuery === 'function';
+}
+
+// mysql2 (tls.connect) and smtp-server (new tls.TLSSocket) pass a secureContext
+// made by tls.createSecureContext, with options the connect itself ignores.
+test('TLS over a module socket with secureContexts from tls.createSecureContext: the same handshake on both ends, in C over cnet', { timeout: 20000 }, async () => {
+  // cnet takes over tls with its first socket: contexts made after it are
+  // known to it (mysql2 makes its context once its connection is up).
+  new cnet.Socket().destroy();
+  await sameOnBoth(async (net) => {
+    const ends = await handshake(net, { secureContext: tls.createSecureContext({ key, cert }) }, {
+      secureContext: tls.createSecureContext({ ca: cert, minVersion: 'TLSv1.2' }),
+      servername: 'localhost',
+      rejectUnauthorized: true,
+      requestCert: true,
+      isServer: false,
+      checkServerIdentity: tls.checkServerIdentity,
+    });
+    const { client, server } = ends;
+    if (net === cnet) assert.deepStrictEqual([inC(client), inC(server)], [true, true]);
+    const payload = pattern(256 * 1024);
+    server.end(payload);
+    const chunks = [];
+    client.on('data', (d) => chunks.push(d));
+    await once(client, 'end');
+    const observed = {
+      authorized: client.authorized,
+      protocol: client.getProtocol(),
+      serverProtocol: server.getProtocol(),
+      cipher: cipherShape(client.getCipher()),
+      peerCertificate: certificateShape(client.getPeerCertificate()),
+      servername: server.servername,
+      received: sha(Buffer.concat(chunks)) === sha(payload),
+      errors: [...ends.clientErrors, ...ends.serverErrors].map(tlsErrorShape),
+    };
+    await finish(ends);
+    return observed;
+  });
+});
+
+// Node's SecureContext can be changed after it was made (context.addCACert()):
+// TLS in C cannot see that, so such a context stays with the runtime's TLS.
+const canAddCA = typeof tls.createSecureContext({}).context?.addCACert === 'function'
+  || 'this runtime\'s secure contexts have no addCACert()';
+test('TLS over a module socket with a secureContext changed after it was made: the change holds, the runtime\'s TLS runs it over cnet', { timeout: 20000, skip: canAddCA === true ? false : canAddCA }, async () => {
+  await sameOnBoth(async (net) => {
+    const secureContext = tls.createSecureContext({});
+    secureContext.context.addCACert(cert);
+    const ends = await handshake(net, {}, { secureContext, servername: 'localhost' });
+    if (net === cnet) assert.strictEqual(inC(ends.client), false);
+    const observed = {
+      authorized: ends.client.authorized,
+      errors: [...ends.clientErrors, ...ends.serverErrors].map(tlsErrorShape),
+    };
+    await finish(ends);
+    return observed;
+  });
+});
+
+test('TLS over a module socket: exportKeyingMaterial() refuses bad arguments and a handshake not done yet with the same errors, and takes any view as context', { timeout: 20000 }, async () => {
+  const codeOf = (fn) => {
+    try {
+      fn();
+      return 'no error';
+    } catch (err) {
+      return `${err.name}:${err.code}`;
+    }
+  };
+  await sameOnBoth(async (net) => {
+    let beforeHandshake;
+    const server = net.createServer((raw) => {
+      const secure = new tls.TLSSocket(raw, { isServer: true, key, cert });
+      beforeHandshake = codeOf(() => secure.exportKeyingMaterial(16, 'label'));
+      secure.on('data', () => {});
+    });
+    const { port } = await listen(server, 0, '127.0.0.1');
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    const client = tls.connect({ socket: raw, ca: cert, servername: 'localhost' });
+    await once(client, 'secureConnect');
+    const context = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]);
+    const keys = client.exportKeyingMaterial(32, 'label', context);
+    const observed = {
+      beforeHandshake,
+      badArguments: [
+        [0, 'label'], [-3, 'label'], [1.5, 'label'], ['32', 'label'], [2 ** 32, 'label'],
+        [32, null], [32, 'label', 'text'], [32, 'label', 1234],
+      ].map((a) => codeOf(() => client.exportKeyingMaterial(...a))),
+      dataViewSameAsBuffer: client.exportKeyingMaterial(32, 'label', new DataView(context.buffer, context.byteOffset, 8)).equals(keys),
+      uint16SameAsBuffer: client.exportKeyingMaterial(32, 'label', new Uint16Array(context.buffer.slice(context.byteOffset, context.byteOffset + 8))).equals(keys),
+      emptyContextDiffers: !client.exportKeyingMaterial(32, 'label', Buffer.alloc(0)).equals(keys),
+    };
+    client.destroy();
+    await close(server);
+    return observed;
+  });
+});
+
 // Each case: server options, client options; what both ends see.
 const failures = {
   'no trusted issuer': [{}, { servername: 'localhost' }],
