@@ -10,6 +10,9 @@
 //   socket before upgrading it) against ftp-srv (which wraps its control socket
 //   and forwards the TLSSocket's events to the plain one): upload, list and
 //   download of 1 MiB over TLS data connections.
+// - mysql2 with `ssl` against a minimal MySQL server (fixtures/register/mysql2-tls.js):
+//   it upgrades its socket with tls.connect({ socket, secureContext }), which
+//   TLS in C takes when the context came from tls.createSecureContext.
 const test = require('node:test');
 const assert = require('assert');
 const path = require('path');
@@ -55,6 +58,13 @@ test('smtp-server with implicit TLS receives nodemailer\'s messages through cnet
       ['two', '127.0.0.1', true, false],
       ['three', '127.0.0.1', true, true],
     ]);
+  });
+
+test('mysql2 with ssl through cnet/register as through net: TLS upgrade after its SSLRequest with a secureContext, login, ping and a 1 MiB query',
+  { timeout: 60000 }, async () => {
+    const seen = await sameWithRegister('mysql2-tls.js', ['clientTlsInC']);
+    assert.deepStrictEqual(seen.client.encrypted, true);
+    assert.deepStrictEqual(seen.server, { secure: true, commands: ['login', 14, 3], sameQuery: true });
   });
 
 // Bun: ftp-srv wraps its control socket from promise jobs that follow the write
