@@ -4,20 +4,11 @@
 // there cnet must still behave as Node 24's net does (the literals below).
 const test = require('node:test');
 const {
-  builtin, sameAsNode24, record, listen, close, errorShape,
+  builtin, sameAsNode24, record, listen, close, thrown,
 } = require('./helpers/modules');
 
 const builtinHasBlockList = typeof builtin.BlockList.isBlockList === 'function';
 const CLIENT_EVENTS = ['connectionAttempt', 'connectionAttemptFailed', 'connect', 'end', 'close', 'error'];
-
-function thrown(fn) {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    return errorShape(err);
-  }
-}
 
 function blocking(net, ...addresses) {
   const blockList = new net.BlockList();

@@ -167,6 +167,16 @@ function errorShape(err) {
   return shape;
 }
 
+// What calling fn throws, as errorShape(), or 'no error'.
+function thrown(fn) {
+  try {
+    fn();
+    return 'no error';
+  } catch (err) {
+    return errorShape(err);
+  }
+}
+
 function once(emitter, event) {
   return new Promise((resolve) => emitter.once(event, (...a) => resolve(a)));
 }
@@ -222,6 +232,7 @@ module.exports = {
   record,
   describe,
   errorShape,
+  thrown,
   once,
   listen,
   close,
